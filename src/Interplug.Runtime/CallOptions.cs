@@ -1,0 +1,17 @@
+namespace Interplug.Runtime;
+
+/// <summary>Per-call settings for <see cref="PluginInstance.Call(string, ReadOnlySpan{byte}, in CallOptions)"/>.</summary>
+public readonly record struct CallOptions
+{
+    /// <summary>Cancels the call while it runs; the call then fails with <see cref="PluginErrorKind.Cancelled"/>.</summary>
+    public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>An absolute deadline, combined with the manifest's <c>timeout_ms</c> (the earlier wins).</summary>
+    public DateTimeOffset? Deadline { get; init; }
+
+    /// <summary>Fuel for this call, replacing <see cref="PluginOptions.FuelPerCall"/>.</summary>
+    public long? Fuel { get; init; }
+
+    /// <summary>Any object host functions should see during this call, through <see cref="CurrentPlugin.HostContext"/>.</summary>
+    public object? HostContext { get; init; }
+}

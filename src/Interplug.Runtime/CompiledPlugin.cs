@@ -1,0 +1,160 @@
+using Interplug.Runtime.Env;
+using Interplug.Runtime.Kernel;
+using Interplug.Runtime.Manifests;
+using Microsoft.Extensions.Logging;
+using Wasmtime;
+
+namespace Interplug.Runtime;
+
+/// <summary>
+/// A plugin loaded, verified and compiled once: instantiate it as often as needed. Thread-safe;
+/// the instances it creates are not (each runs one call at a time).
+/// </summary>
+public sealed class CompiledPlugin : IDisposable
+{
+    private readonly List<ImportPlan> _modules = [];
+    private bool _disposed;
+
+    internal CompiledPlugin(PluginRuntime runtime, Manifest manifest, PluginOptions options)
+    {
+        Runtime = runtime;
+        Manifest = manifest;
+        Options = options;
+        if (manifest.Wasm.Count == 0)
+            throw new PluginException(PluginErrorKind.InvalidManifest, "manifest has no \"wasm\" entries");
+        if (manifest.AllowedPaths.Count > 0 && !options.Wasi)
+            throw new PluginException(PluginErrorKind.InvalidManifest, "allowed_paths needs WASI; enable it for this plugin");
+        if (manifest.Memory.MaxPages is < 0 || manifest.TimeoutMs is < 0)
+            throw new PluginException(PluginErrorKind.InvalidManifest, "memory.max_pages and timeout_ms cannot be negative");
+
+        var mainIndex = MainIndex(manifest.Wasm);
+        Name = options.Name ?? manifest.Wasm[mainIndex].Name ?? NameFromPath(manifest.Wasm[mainIndex]) ?? "plugin";
+        Logger = runtime.LoggerFactory.CreateLogger("Interplug.Plugin");
+        Linker = CreateLinker(runtime.Engine, options);
+        try
+        {
+            var hostFunctions = options.HostFunctions.Select(f => f.ToString()).ToHashSet();
+            // Linked modules first, in manifest order, so each may import from those before it; the plugin last.
+            foreach (var i in Enumerable.Range(0, manifest.Wasm.Count).Where(i => i != mainIndex).Append(mainIndex))
+            {
+                var source = manifest.Wasm[i];
+                if (i != mainIndex && source.Name is null)
+                    throw new PluginException(PluginErrorKind.InvalidManifest, $"wasm entry {i} ({source}) needs a \"name\" to be linked into the main module");
+                var module = CompileModule(runtime.Engine, source, WasmSourceLoader.Load(source, manifest.BaseDirectory, runtime.Http));
+                _modules.Add(ImportPlan.Create(module, source.Name, _modules, hostFunctions, options.Wasi));
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+        Exports = Main.Exports.OfType<FunctionExport>()
+            .Where(e => e.Parameters.Count == 0 && IsCallableResult(e.Results))
+            .Select(e => e.Name).ToArray();
+    }
+
+    /// <summary>The plugin's name in logs and messages.</summary>
+    public string Name { get; }
+
+    /// <summary>The manifest it was compiled from.</summary>
+    public Manifest Manifest { get; }
+
+    /// <summary>The options it was compiled with.</summary>
+    public PluginOptions Options { get; }
+
+    /// <summary>The exports that can be called: functions of type <c>() -> i32</c> or <c>() -> ()</c>.</summary>
+    public IReadOnlyList<string> Exports { get; }
+
+    internal PluginRuntime Runtime { get; }
+
+    internal ILogger Logger { get; }
+
+    internal Linker Linker { get; }
+
+    internal IReadOnlyList<ImportPlan> Modules => _modules;
+
+    internal Module Main => _modules[^1].Module;
+
+    /// <summary>Creates a fresh instance: its own memory, kernel and vars, with start-up code run.</summary>
+    /// <exception cref="PluginException">
+    /// <see cref="PluginErrorKind.OutOfMemory"/> when the memory budget cannot hold the plugin's initial memory,
+    /// <see cref="PluginErrorKind.Trap"/> or <see cref="PluginErrorKind.Timeout"/> when start-up code fails,
+    /// <see cref="PluginErrorKind.BadModule"/> when instantiation fails otherwise.
+    /// </exception>
+    public PluginInstance Instantiate()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new PluginInstance(this);
+    }
+
+    /// <summary>Releases the compiled modules. Instances must be disposed first.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        foreach (var plan in _modules)
+            plan.Module.Dispose();
+        Linker.Dispose();
+    }
+
+    internal static bool IsCallableResult(IReadOnlyList<ValueKind> results) =>
+        results.Count == 0 || (results.Count == 1 && results[0] == ValueKind.Int32);
+
+    private static Linker CreateLinker(Engine engine, PluginOptions options)
+    {
+        var linker = new Linker(engine);
+        linker.DefineFunction(KernelSource.HostModule, "grow",
+            (Caller caller, long requiredBytes) => ((InstanceState)caller.GetData()!).Budget.GrowKernel(requiredBytes));
+        EnvFunctions.Define(linker);
+        if (options.Wasi)
+            linker.DefineWasi();
+        foreach (var function in options.HostFunctions)
+        {
+            try
+            {
+                function.DefineIn(linker);
+            }
+            catch (WasmtimeException e)
+            {
+                linker.Dispose();
+                throw new ArgumentException($"host function {function} cannot be defined: {e.Message}", nameof(options), e);
+            }
+        }
+        return linker;
+    }
+
+    private static Module CompileModule(Engine engine, WasmSource source, byte[] bytes)
+    {
+        var name = source.Name ?? "main";
+        try
+        {
+            return bytes.AsSpan().StartsWith("\0asm"u8)
+                ? Module.FromBytes(engine, name, bytes)
+                : Module.FromText(engine, name, System.Text.Encoding.UTF8.GetString(bytes));
+        }
+        catch (WasmtimeException e)
+        {
+            throw new PluginException(PluginErrorKind.BadModule, $"{source} is not a valid WebAssembly module: {FirstLine(e.Message)}", e);
+        }
+    }
+
+    private static int MainIndex(IReadOnlyList<WasmSource> wasm)
+    {
+        for (var i = 0; i < wasm.Count; i++)
+            if (wasm[i].Name == "main")
+                return i;
+        return wasm.Count - 1;
+    }
+
+    private static string? NameFromPath(WasmSource source) =>
+        source.Path is { } p ? System.IO.Path.GetFileNameWithoutExtension(p) : null;
+
+    internal static string FirstLine(string message)
+    {
+        var line = message.AsSpan().Trim();
+        var end = line.IndexOf('\n');
+        return (end < 0 ? line : line[..end]).Trim().ToString();
+    }
+}

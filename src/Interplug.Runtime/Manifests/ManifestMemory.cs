@@ -1,0 +1,20 @@
+namespace Interplug.Runtime.Manifests;
+
+/// <summary>The <c>memory</c> section of a manifest.</summary>
+public sealed record ManifestMemory
+{
+    /// <summary>Default for <see cref="MaxVarBytes"/>: 1 MiB, as in Extism.</summary>
+    public const long DefaultMaxVarBytes = 1 << 20;
+
+    /// <summary>Default for <see cref="MaxHttpResponseBytes"/>: 50 MiB.</summary>
+    public const long DefaultMaxHttpResponseBytes = 50L << 20;
+
+    /// <summary>One budget of 64 KiB pages shared by every memory of the plugin, the kernel's included; null for no budget.</summary>
+    public long? MaxPages { get; init; }
+
+    /// <summary>Largest HTTP response body the plugin may receive, in bytes.</summary>
+    public long? MaxHttpResponseBytes { get; init; }
+
+    /// <summary>Largest total size of the plugin's vars (keys and values), in bytes; 0 disables vars.</summary>
+    public long? MaxVarBytes { get; init; }
+}

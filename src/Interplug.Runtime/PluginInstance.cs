@@ -1,0 +1,264 @@
+using System.Diagnostics;
+using Interplug.Runtime.Kernel;
+using Wasmtime;
+
+namespace Interplug.Runtime;
+
+/// <summary>
+/// One running copy of a plugin: its memory, kernel, globals and vars, which persist between
+/// calls. Single-threaded: it runs one call at a time, and a second call while one is running
+/// (re-entry from a host function, or another thread) fails at once with
+/// <see cref="PluginErrorKind.Busy"/>. Create many instances to run in parallel.
+/// </summary>
+public sealed class PluginInstance : IDisposable
+{
+    private readonly Store _store;
+    private readonly InstanceState _state;
+    private readonly Instance _main;
+    private readonly Dictionary<string, Func<int>> _exports = new(StringComparer.Ordinal);
+    private int _busy;
+    private bool _disposed;
+
+    internal PluginInstance(CompiledPlugin plugin)
+    {
+        Plugin = plugin;
+        _state = new InstanceState(plugin) { Instance = this };
+        _store = new Store(plugin.Runtime.Engine, _state);
+        try
+        {
+            _state.Budget = new MemoryBudget(_store, plugin.Manifest.Memory.MaxPages);
+            if (plugin.Options.Wasi)
+                _store.SetWasiConfiguration(WasiSetup.Create(plugin));
+            _store.SetEpochDeadlineCallback(OnEpochTick);
+            StartBudget(new CallOptions());
+            _main = Link();
+            Startup.Run(_main);
+        }
+        catch (Exception e)
+        {
+            _store.Dispose();
+            throw e is PluginException ? e : Failure(e, "start-up");
+        }
+        finally
+        {
+            _state.Call = CallScope.None;
+        }
+    }
+
+    /// <summary>The compiled plugin this instance was created from.</summary>
+    public CompiledPlugin Plugin { get; }
+
+    /// <summary>Any object the application attaches to this instance; Interplug never reads it. Host functions reach it through <see cref="CurrentPlugin.Instance"/>.</summary>
+    public object? Context { get; set; }
+
+    /// <summary>Whether a call is running on this instance now.</summary>
+    public bool IsBusy => Volatile.Read(ref _busy) != 0;
+
+    /// <summary>Total 64 KiB pages held by the instance's memories, the kernel's included.</summary>
+    public long MemoryPages => _state.Budget.TotalPages;
+
+    /// <summary>Whether the plugin has a callable export of that name.</summary>
+    public bool FunctionExists(string name) => Plugin.Exports.Contains(name);
+
+    /// <summary>Calls an export with <paramref name="input"/> and returns its output.</summary>
+    /// <param name="export">The export's name.</param>
+    /// <param name="input">Input bytes, readable by the plugin through <c>input_*</c>.</param>
+    /// <param name="cancellationToken">Cancels the running call.</param>
+    /// <exception cref="PluginException">The call failed; <see cref="PluginException.Kind"/> says why.</exception>
+    public byte[] Call(string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken) =>
+        Call(export, input, new CallOptions { CancellationToken = cancellationToken });
+
+    /// <summary>Calls an export with <paramref name="input"/> and returns its output.</summary>
+    /// <param name="export">The export's name.</param>
+    /// <param name="input">Input bytes, readable by the plugin through <c>input_*</c>.</param>
+    /// <param name="options">Cancellation, deadline, fuel and host context of this call.</param>
+    /// <exception cref="PluginException">The call failed; <see cref="PluginException.Kind"/> says why.</exception>
+    public byte[] Call(string export, ReadOnlySpan<byte> input, in CallOptions options = default)
+    {
+        Enter(export);
+        try
+        {
+            return Run(export, input, options).ToArray();
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Frees the instance's memory. A call running on another thread finishes first.</summary>
+    public void Dispose()
+    {
+        lock (_exports)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            if (_busy != 0)
+                return; // the running call disposes on its way out
+        }
+        _store.Dispose();
+    }
+
+    private ReadOnlySpan<byte> Run(string export, ReadOnlySpan<byte> input, in CallOptions options)
+    {
+        var function = ExportFunction(export);
+        int code;
+        try
+        {
+            StartBudget(options);
+            _state.Kernel.BeginCall(input);
+            code = function();
+        }
+        catch (WasmtimeException e) when (e.ExitCode is { } exit)
+        {
+            code = exit; // WASI proc_exit
+        }
+        catch (Exception e) when (e is WasmtimeException or PluginException)
+        {
+            var error = _state.Kernel.Error();
+            if (!error.IsEmpty)
+                throw new PluginException(PluginErrorKind.PluginError, Utf8.Lossy(error), e) { ExportName = export };
+            throw e is PluginException p ? WithExport(p, export) : Failure(e, export);
+        }
+        finally
+        {
+            _state.Call = CallScope.None;
+        }
+
+        var message = _state.Kernel.Error();
+        if (!message.IsEmpty)
+            throw new PluginException(PluginErrorKind.PluginError, Utf8.Lossy(message)) { ExportName = export };
+        if (code != 0)
+            throw new PluginException(PluginErrorKind.NonZeroExitCode, $"{Plugin.Name}.{export} returned non-zero exit code {code}")
+            { ExitCode = code, ExportName = export };
+        return _state.Kernel.Output();
+    }
+
+    private void StartBudget(in CallOptions options)
+    {
+        var timeout = Plugin.Manifest.TimeoutMs is { } ms ? DateTimeOffset.UtcNow.AddMilliseconds(ms) : (DateTimeOffset?)null;
+        var deadline = (timeout, options.Deadline) switch
+        {
+            ({ } a, { } b) => a < b ? a : b,
+            (var a, var b) => a ?? b,
+        };
+        var deadlineTimestamp = deadline is { } d
+            ? Stopwatch.GetTimestamp() + (long)(Math.Max(0, (d - DateTimeOffset.UtcNow).TotalSeconds) * Stopwatch.Frequency)
+            : long.MaxValue;
+        _state.Call = new CallScope(deadline, deadlineTimestamp, options.HostContext, options.CancellationToken);
+        _state.Budget.KernelDenied = false;
+        var fuel = options.Fuel ?? Plugin.Options.FuelPerCall;
+        _store.Fuel = fuel is { } f ? (ulong)Math.Max(0, f) : ulong.MaxValue;
+        _store.SetEpochDeadline(1);
+    }
+
+    private ulong OnEpochTick(Store store)
+    {
+        var call = _state.Call;
+        if (call.CancellationToken.IsCancellationRequested)
+            throw new PluginException(PluginErrorKind.Cancelled, $"call to {Plugin.Name} was cancelled");
+        if (call.IsPastDeadline)
+            throw new PluginException(PluginErrorKind.Timeout, $"call to {Plugin.Name} timed out");
+        return 1;
+    }
+
+    private Instance Link()
+    {
+        var linker = Plugin.Linker;
+        var kernel = linker.Instantiate(_store, Plugin.Runtime.KernelModule);
+        _state.Kernel = new KernelInstance(kernel);
+        _state.Budget.AttachKernel(_state.Kernel);
+
+        var instances = new List<Instance>(Plugin.Modules.Count);
+        foreach (var plan in Plugin.Modules)
+        {
+            var instance = new Instance(_store, plan.Module, plan.Resolve(_store, linker, kernel, instances));
+            foreach (var (_, memory) in instance.GetMemories())
+                _state.Budget.AttachPluginMemory(memory);
+            instances.Add(instance);
+        }
+        return instances[^1];
+    }
+
+    private Func<int> ExportFunction(string name)
+    {
+        if (_exports.TryGetValue(name, out var cached))
+            return cached;
+        if (!Plugin.Exports.Contains(name))
+        {
+            var exists = Plugin.Main.Exports.Any(e => e.Name == name);
+            throw new PluginException(PluginErrorKind.ExportNotFound, exists
+                ? $"{Plugin.Name} exports {name}, but not as a callable function of type () -> i32"
+                : $"{Plugin.Name} has no export named {name}") { ExportName = name };
+        }
+        var function = _main.GetFunction(name)!;
+        Func<int> call = function.Results.Count == 0
+            ? WrapAction(_main.GetAction(name)!)
+            : _main.GetFunction<int>(name)!;
+        _exports[name] = call;
+        return call;
+    }
+
+    private static Func<int> WrapAction(Action action) => () =>
+    {
+        action();
+        return 0;
+    };
+
+    private void Enter(string export)
+    {
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+            throw new PluginException(PluginErrorKind.Busy,
+                $"{Plugin.Name} is already running a call; an instance runs one call at a time (re-entry or use from another thread)")
+            { ExportName = export };
+        if (Volatile.Read(ref _disposed))
+        {
+            Volatile.Write(ref _busy, 0);
+            throw new PluginException(PluginErrorKind.Disposed, $"{Plugin.Name} instance was disposed") { ExportName = export };
+        }
+    }
+
+    private void Exit()
+    {
+        lock (_exports)
+        {
+            Volatile.Write(ref _busy, 0);
+            if (!_disposed)
+                return;
+        }
+        _store.Dispose();
+    }
+
+    private static PluginException WithExport(PluginException e, string export) =>
+        e.ExportName is not null ? e : new PluginException(e.Kind, e.Message, e.InnerException)
+        {
+            ExitCode = e.ExitCode, ImportName = e.ImportName, ExportName = export,
+        };
+
+    /// <summary>Turns an engine failure into the kind a caller can act on.</summary>
+    private PluginException Failure(Exception e, string export)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+            if (inner is PluginException p)
+                return WithExport(p, export);
+
+        var detail = TrapText.Of(e);
+        if (e is TrapException trap)
+        {
+            return trap.Type switch
+            {
+                TrapCode.OutOfFuel => new PluginException(PluginErrorKind.OutOfFuel, $"{Plugin.Name}.{export} ran out of fuel", e) { ExportName = export },
+                TrapCode.Interrupt => new PluginException(PluginErrorKind.Timeout, $"{Plugin.Name}.{export} was interrupted", e) { ExportName = export },
+                _ when _state.Budget.LooksExhausted() => new PluginException(PluginErrorKind.OutOfMemory,
+                    $"{Plugin.Name}.{export} ran out of memory: budget of {_state.Budget.MaxPages} pages, {_state.Budget.TotalPages} in use ({detail})", e) { ExportName = export },
+                _ => new PluginException(PluginErrorKind.Trap, $"{Plugin.Name}.{export} trapped: {detail}", e) { ExportName = export },
+            };
+        }
+        if (e is WasmtimeException && _state.Budget.MaxPages is not null && detail.Contains("memory", StringComparison.OrdinalIgnoreCase))
+            return new PluginException(PluginErrorKind.OutOfMemory, $"{Plugin.Name} does not fit its memory budget of {_state.Budget.MaxPages} pages: {detail}", e) { ExportName = export };
+        if (e is WasmtimeException && e.InnerException is { } hostFailure)
+            return new PluginException(PluginErrorKind.Trap, $"{Plugin.Name}.{export}: a host function failed: {hostFailure.Message}", e) { ExportName = export };
+        return new PluginException(e is WasmtimeException ? PluginErrorKind.BadModule : PluginErrorKind.Trap, $"{Plugin.Name}.{export}: {detail}", e) { ExportName = export };
+    }
+}

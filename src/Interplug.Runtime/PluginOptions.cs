@@ -1,0 +1,20 @@
+namespace Interplug.Runtime;
+
+/// <summary>How one plugin is compiled and run, beyond what its manifest says.</summary>
+public sealed record PluginOptions
+{
+    /// <summary>The plugin's name in logs and messages; defaults to the main module's name or file name.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Host functions the plugin may import, in any namespace.</summary>
+    public IReadOnlyList<HostFunction> HostFunctions { get; init; } = [];
+
+    /// <summary>Whether the plugin gets WASI preview 1. Required for the manifest's <c>allowed_paths</c>.</summary>
+    public bool Wasi { get; init; }
+
+    /// <summary>Whether a WASI plugin's stdout and stderr reach this process's; by default they are discarded.</summary>
+    public bool InheritStdio { get; init; }
+
+    /// <summary>Fuel each call may burn (roughly one unit per wasm instruction); null for no limit.</summary>
+    public long? FuelPerCall { get; init; }
+}

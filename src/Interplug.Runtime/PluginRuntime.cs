@@ -1,0 +1,91 @@
+using Interplug.Runtime.Manifests;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Wasmtime;
+
+namespace Interplug.Runtime;
+
+/// <summary>
+/// The engine every plugin runs on: compiles plugins, keeps time for their deadlines and owns
+/// what they share. Create one per process and keep it for the process's lifetime. Thread-safe.
+/// </summary>
+/// <example>
+/// <code>
+/// using var runtime = new PluginRuntime();
+/// using var plugin = runtime.Compile(Manifest.FromWasmFile("count_vowels.wasm"));
+/// using var instance = plugin.Instantiate();
+/// byte[] output = instance.Call("count_vowels", "Hello, World!"u8);
+/// </code>
+/// </example>
+public sealed class PluginRuntime : IDisposable
+{
+    // Deadlines and cancellation are checked on every epoch tick; 1 ms bounds how late a timeout fires.
+    private static readonly TimeSpan EpochInterval = TimeSpan.FromMilliseconds(1);
+
+    private readonly Thread _ticker;
+    private readonly bool _ownsHttp;
+    private volatile bool _disposed;
+
+    /// <summary>Creates a runtime.</summary>
+    /// <param name="options">Shared settings; defaults when null.</param>
+    public PluginRuntime(PluginRuntimeOptions? options = null)
+    {
+        options ??= new PluginRuntimeOptions();
+        LoggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        _ownsHttp = options.HttpClient is null;
+        Http = options.HttpClient ?? new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
+        Engine = new Engine(new Config()
+            .WithEpochInterruption(true)
+            .WithFuelConsumption(true)
+            .WithMultiMemory(true)
+            .WithBulkMemory(true));
+        KernelModule = Module.FromText(Engine, "interplug-kernel", Kernel.KernelSource.Text);
+        _ticker = new Thread(Tick) { IsBackground = true, Name = "interplug-epoch" };
+        _ticker.Start();
+    }
+
+    internal Engine Engine { get; }
+
+    internal Module KernelModule { get; }
+
+    internal ILoggerFactory LoggerFactory { get; }
+
+    internal HttpClient Http { get; }
+
+    /// <summary>Loads, verifies and compiles a plugin. The result can be instantiated any number of times, from any thread.</summary>
+    /// <param name="manifest">Where the plugin's modules come from and what it may use.</param>
+    /// <param name="options">Host functions, WASI and fuel; defaults when null.</param>
+    /// <exception cref="PluginException">
+    /// <see cref="PluginErrorKind.InvalidManifest"/> when a source cannot be read or its hash differs,
+    /// <see cref="PluginErrorKind.BadModule"/> when a module is not valid WebAssembly,
+    /// <see cref="PluginErrorKind.MissingImport"/> when it imports something the host does not provide.
+    /// </exception>
+    public CompiledPlugin Compile(Manifest manifest, PluginOptions? options = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(manifest);
+        return new CompiledPlugin(this, manifest, options ?? new PluginOptions());
+    }
+
+    /// <summary>Stops the runtime. Plugins and instances created from it must be disposed first.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _ticker.Join();
+        KernelModule.Dispose();
+        Engine.Dispose();
+        if (_ownsHttp)
+            Http.Dispose();
+    }
+
+    private void Tick()
+    {
+        while (!_disposed)
+        {
+            Thread.Sleep(EpochInterval);
+            Engine.IncrementEpoch();
+        }
+    }
+}

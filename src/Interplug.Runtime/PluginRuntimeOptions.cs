@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace Interplug.Runtime;
+
+/// <summary>Settings shared by every plugin a <see cref="PluginRuntime"/> compiles.</summary>
+public sealed record PluginRuntimeOptions
+{
+    /// <summary>Where plugin log messages and runtime diagnostics go; none when null.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>The client used for <c>http_request</c> and manifest URLs. When null the runtime creates one that never follows redirects (a redirect could leave the allowed hosts).</summary>
+    public HttpClient? HttpClient { get; init; }
+}

@@ -1,0 +1,17 @@
+namespace Interplug.Runtime;
+
+/// <summary>Pulls the one informative line out of a Wasmtime error, whose message leads with a backtrace.</summary>
+internal static class TrapText
+{
+    public static string Of(Exception e)
+    {
+        var lines = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var line in lines)
+            if (line.StartsWith("wasm trap:", StringComparison.Ordinal))
+                return line["wasm trap:".Length..].Trim();
+        var caused = Array.FindIndex(lines, l => l.StartsWith("Caused by", StringComparison.Ordinal));
+        if (caused >= 0 && caused + 1 < lines.Length)
+            return lines[caused + 1].TrimStart('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ':', ' ');
+        return lines.Length > 0 ? lines[^1] : e.GetType().Name;
+    }
+}
