@@ -1,0 +1,31 @@
+# Interplug: the two commands a new user needs are `make run` and `make test`.
+# Both start with `make build`, which restores, builds the plugins and the host, and
+# publishes the CLI that ./interplug runs.
+
+DOTNET ?= dotnet
+CONFIG ?= Release
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+
+.PHONY: build plugins host run test bench clean
+
+build: plugins host
+
+plugins:
+	@$(MAKE) -C plugins
+
+host:
+	@$(DOTNET) build Interplug.slnx -c $(CONFIG) -v quiet -nologo -clp:NoSummary
+	@$(DOTNET) publish src/Interplug.Cli -c $(CONFIG) -o artifacts/cli -v quiet -nologo -clp:NoSummary
+
+run: build
+	./interplug call plugins/dist/count_vowels.wasm count_vowels --input "Hello, World!"
+	@echo
+
+test: build
+	$(DOTNET) test Interplug.slnx -c $(CONFIG) --no-build -v quiet -nologo
+
+clean:
+	@$(MAKE) -C plugins clean
+	rm -rf artifacts
+	$(DOTNET) clean Interplug.slnx -v quiet -nologo
