@@ -1,6 +1,9 @@
 // memory_bomb: exhausts linear memory; for testing memory limits.
 //
-//   export grow()      -> memory.grow(1) until it returns -1, then traps
+//   export grow()      -> memory.grow until it returns -1, then traps: first
+//                         in steps of 64 pages (4 MiB), then page by page,
+//                         so it ends exactly at the limit without needing
+//                         tens of thousands of grow calls
 //   export grow_heap() -> allocates 1 MiB arrays through the AssemblyScript
 //                         allocator (keeping them reachable) until the
 //                         allocator gives up, which traps
@@ -8,6 +11,9 @@ let pages: i32 = 0;
 const kept: Array<Uint8Array> = [];
 
 export function grow(): i32 {
+  while (memory.grow(64) >= 0) {
+    pages += 64;
+  }
   while (memory.grow(1) >= 0) {
     pages++;
   }

@@ -76,6 +76,10 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 // A new kernel block holding the bytes (handle 0 for no bytes).
 function toBlock(b: Uint8Array): u64 {
+  // PDK 1.0.0's store (behind Memory.store and Host.output) copies whole
+  // 8-byte words from b.buffer starting at byte 0, ignoring b.byteOffset, so
+  // a subarray must be copied into an array of its own first.
+  if (b.byteOffset != 0) b = b.slice();
   const mem = Memory.allocate(b.length);
   if (b.length > 0) mem.store(b);
   return mem.offset;
@@ -90,7 +94,7 @@ function takeBlock(h: u64): Uint8Array {
 }
 
 function output(b: Uint8Array): i32 {
-  Host.output(b);
+  Host.output(b.byteOffset != 0 ? b.slice() : b); // see toBlock
   return 0;
 }
 
