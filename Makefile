@@ -7,7 +7,7 @@ CONFIG ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: build plugins host run test bench clean
+.PHONY: build plugins host run test bench bench-quick clean
 
 build: plugins host
 
@@ -24,6 +24,18 @@ run: build
 
 test: build
 	$(DOTNET) test Interplug.slnx -c $(CONFIG) --no-build -v quiet -nologo
+
+# Benchmarks (BenchmarkDotNet, always Release; see docs/benchmarks.md). BENCH_ARGS goes to
+# BenchmarkDotNet, e.g. make bench BENCH_ARGS="--filter '*InputRead*'". bench-quick runs each
+# benchmark once (a dry job) to check that they all run; its timings mean nothing.
+BENCH_ARGS ?= --filter '*' --join
+BENCH := $(DOTNET) run --project bench/Interplug.Benchmarks -c Release --
+
+bench: build
+	$(BENCH) $(BENCH_ARGS) --artifacts artifacts/bench
+
+bench-quick: build
+	$(BENCH) --filter '*' --join --quick --artifacts artifacts/bench-quick
 
 clean:
 	@$(MAKE) -C plugins clean
