@@ -82,10 +82,15 @@ public sealed class CompiledPlugin : IDisposable
     /// <see cref="PluginErrorKind.Trap"/> or <see cref="PluginErrorKind.Timeout"/> when start-up code fails,
     /// <see cref="PluginErrorKind.BadModule"/> when instantiation fails otherwise.
     /// </exception>
-    public PluginInstance Instantiate()
+    public PluginInstance Instantiate() => Instantiate(new InstanceOptions());
+
+    /// <summary>Creates a fresh instance with per-instance settings that can only narrow the manifest's.</summary>
+    /// <param name="options">The instance's tighter memory budget and application context.</param>
+    /// <exception cref="PluginException">As for <see cref="Instantiate()"/>.</exception>
+    public PluginInstance Instantiate(in InstanceOptions options)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return new PluginInstance(this);
+        return new PluginInstance(this, options);
     }
 
     /// <summary>Releases the compiled modules. Instances must be disposed first.</summary>

@@ -31,6 +31,9 @@ public sealed class CurrentPlugin
     /// <summary>When the current call must end, if it has a deadline.</summary>
     public DateTimeOffset? Deadline => _state.Call.Deadline;
 
+    /// <summary>Fuel the current call has left, or null when it runs without a fuel limit.</summary>
+    public long? RemainingFuel => _state.Store.Fuel is var fuel && fuel >= long.MaxValue ? null : (long)_state.Store.Fuel;
+
     /// <summary>The length of the live block at <paramref name="handle"/>, or 0 if there is none.</summary>
     public long BlockLength(long handle) => _state.Kernel.Length(handle);
 

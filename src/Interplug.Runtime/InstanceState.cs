@@ -30,6 +30,8 @@ internal sealed class InstanceState
 
     public MemoryBudget Budget { get; set; } = null!;
 
+    public Wasmtime.Store Store { get; set; } = null!;
+
     public KernelInstance Kernel
     {
         get => _kernel ?? throw new InvalidOperationException("kernel not instantiated yet");

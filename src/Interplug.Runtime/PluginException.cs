@@ -27,4 +27,7 @@ public sealed class PluginException : Exception
 
     /// <summary>The export being called when the failure happened, if any.</summary>
     public string? ExportName { get; init; }
+
+    /// <summary>The chain of plugin calls the failure travelled through, such as <c>run → a → b</c>, when it happened between plugins.</summary>
+    public string? CallChain { get; init; }
 }

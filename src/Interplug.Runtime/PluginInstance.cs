@@ -19,14 +19,22 @@ public sealed class PluginInstance : IDisposable
     private int _busy;
     private bool _disposed;
 
-    internal PluginInstance(CompiledPlugin plugin)
+    internal PluginInstance(CompiledPlugin plugin, in InstanceOptions options)
     {
         Plugin = plugin;
+        Context = options.Context;
         _state = new InstanceState(plugin) { Instance = this };
         _store = new Store(plugin.Runtime.Engine, _state);
+        _state.Store = _store;
         try
         {
-            _state.Budget = new MemoryBudget(_store, plugin.Manifest.Memory.MaxPages);
+            var manifestPages = plugin.Manifest.Memory.MaxPages;
+            var maxPages = (manifestPages, options.MemoryMaxPages) switch
+            {
+                ({ } a, { } b) => Math.Min(a, b),
+                (var a, var b) => a ?? b,
+            };
+            _state.Budget = new MemoryBudget(_store, maxPages);
             if (plugin.Options.Wasi)
                 _store.SetWasiConfiguration(WasiSetup.Create(plugin));
             _store.SetEpochDeadlineCallback(OnEpochTick);
@@ -57,6 +65,14 @@ public sealed class PluginInstance : IDisposable
     /// <summary>Total 64 KiB pages held by the instance's memories, the kernel's included.</summary>
     public long MemoryPages => _state.Budget.TotalPages;
 
+    /// <summary>
+    /// Whether the last call was cut off instead of returning: a trap, timeout, cancellation, fuel
+    /// or memory exhaustion, or a failing host function. The instance's memory may then be
+    /// mid-update; the plugin's own code decides whether it can carry on, so callers that cannot
+    /// know should discard the instance.
+    /// </summary>
+    public bool LastCallInterrupted { get; private set; }
+
     /// <summary>Whether the plugin has a callable export of that name.</summary>
     public bool FunctionExists(string name) => Plugin.Exports.Contains(name);
 
@@ -73,12 +89,26 @@ public sealed class PluginInstance : IDisposable
     /// <param name="input">Input bytes, readable by the plugin through <c>input_*</c>.</param>
     /// <param name="options">Cancellation, deadline, fuel and host context of this call.</param>
     /// <exception cref="PluginException">The call failed; <see cref="PluginException.Kind"/> says why.</exception>
-    public byte[] Call(string export, ReadOnlySpan<byte> input, in CallOptions options = default)
+    public byte[] Call(string export, ReadOnlySpan<byte> input, in CallOptions options = default) =>
+        Call(export, input, options, 0, static (_, output) => output.ToArray());
+
+    /// <summary>
+    /// Calls an export and hands its output to <paramref name="reader"/> while the bytes still sit in
+    /// the plugin's memory, so the caller decides whether and where to copy them.
+    /// </summary>
+    /// <param name="export">The export's name.</param>
+    /// <param name="input">Input bytes.</param>
+    /// <param name="options">Cancellation, deadline, fuel and host context of this call.</param>
+    /// <param name="state">Passed to <paramref name="reader"/>, so it need not capture anything.</param>
+    /// <param name="reader">Receives the output; the span is valid only during this invocation.</param>
+    /// <exception cref="PluginException">The call failed; <see cref="PluginException.Kind"/> says why.</exception>
+    public TResult Call<TState, TResult>(string export, ReadOnlySpan<byte> input, in CallOptions options, TState state, OutputReader<TState, TResult> reader)
     {
+        ArgumentNullException.ThrowIfNull(reader);
         Enter(export);
         try
         {
-            return Run(export, input, options).ToArray();
+            return reader(state, Run(export, input, options));
         }
         finally
         {
@@ -104,14 +134,18 @@ public sealed class PluginInstance : IDisposable
     {
         var function = ExportFunction(export);
         int code;
+        LastCallInterrupted = false;
         try
         {
             StartBudget(options);
             _state.Kernel.BeginCall(input);
+            LastCallInterrupted = true;
             code = function();
+            LastCallInterrupted = false;
         }
         catch (WasmtimeException e) when (e.ExitCode is { } exit)
         {
+            LastCallInterrupted = false;
             code = exit; // WASI proc_exit
         }
         catch (Exception e) when (e is WasmtimeException or PluginException)
@@ -233,7 +267,7 @@ public sealed class PluginInstance : IDisposable
     private static PluginException WithExport(PluginException e, string export) =>
         e.ExportName is not null ? e : new PluginException(e.Kind, e.Message, e.InnerException)
         {
-            ExitCode = e.ExitCode, ImportName = e.ImportName, ExportName = export,
+            ExitCode = e.ExitCode, ImportName = e.ImportName, ExportName = export, CallChain = e.CallChain,
         };
 
     /// <summary>Turns an engine failure into the kind a caller can act on.</summary>

@@ -9,6 +9,15 @@ namespace Interplug.Runtime.Manifests;
 /// </summary>
 public sealed record Manifest
 {
+    // Reflection-based on purpose: the source generator resets init-only properties that are
+    // missing from the JSON to null instead of keeping their initialisers.
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
     /// <summary>The modules of the plugin. The one named <c>main</c>, or else the last, is the plugin; the others are linked into its imports by name.</summary>
     public IReadOnlyList<WasmSource> Wasm { get; init; } = [];
 
@@ -51,15 +60,23 @@ public sealed record Manifest
         Manifest? manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize(json, ManifestJsonContext.Default.Manifest);
+            manifest = JsonSerializer.Deserialize<Manifest>(json, Json);
         }
         catch (JsonException e)
         {
             throw new PluginException(PluginErrorKind.InvalidManifest, $"invalid manifest JSON: {e.Message}", e);
         }
-        if (manifest is null || manifest.Wasm.Count == 0)
+        if (manifest?.Wasm is not { Count: > 0 } wasm || wasm.Any(w => w is null))
             throw new PluginException(PluginErrorKind.InvalidManifest, "manifest has no \"wasm\" entries");
-        return manifest with { BaseDirectory = baseDirectory };
+        // An explicit JSON null means "not set".
+        return manifest with
+        {
+            Memory = manifest.Memory ?? new ManifestMemory(),
+            Config = manifest.Config ?? new Dictionary<string, string>(),
+            AllowedHosts = manifest.AllowedHosts ?? [],
+            AllowedPaths = manifest.AllowedPaths ?? new Dictionary<string, string>(),
+            BaseDirectory = baseDirectory,
+        };
     }
 
     /// <summary>Reads and parses a manifest file; relative wasm paths are resolved against its directory.</summary>
