@@ -18,8 +18,9 @@ host:
 	@$(DOTNET) build Interplug.slnx -c $(CONFIG) -v quiet -nologo -clp:NoSummary
 	@$(DOTNET) publish src/Interplug.Cli -c $(CONFIG) -o artifacts/cli -v quiet -nologo -clp:NoSummary
 
+# The seed demo: plugin `run` registers count_vowels through the host and calls it.
 run: build
-	./interplug call plugins/dist/count_vowels.wasm count_vowels --input "Hello, World!"
+	./interplug run run --plugins plugins/dist --trace
 	@echo
 
 test: build

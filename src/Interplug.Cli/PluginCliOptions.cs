@@ -25,11 +25,25 @@ internal sealed class PluginCliOptions
 
     public PluginCliOptions() => _logLevel.AcceptOnlyFromAmong(CliLogging.Levels);
 
-    public void AddTo(Command command)
+    /// <summary>Adds the options to a command; without <paramref name="manifestOptions"/>, only those that do not amend a single plugin's manifest.</summary>
+    public void AddTo(Command command, bool manifestOptions = true)
     {
-        foreach (var option in new Option[] { _input, _stdin, _config, _wasi, _allowHost, _allowPath, _timeout, _fuel, _maxPages, _link, _logLevel })
+        Option[] all = manifestOptions
+            ? [_input, _stdin, _config, _wasi, _allowHost, _allowPath, _timeout, _fuel, _maxPages, _link, _logLevel]
+            : [_input, _stdin, _wasi, _timeout, _fuel, _maxPages, _logLevel];
+        foreach (var option in all)
             command.Options.Add(option);
     }
+
+    public bool Wasi(ParseResult parse) => parse.GetValue(_wasi);
+
+    /// <summary>The limits given on the command line, as a policy rule that narrows the top-level plugin.</summary>
+    public Host.Policy.PolicyRule Limits(ParseResult parse) => new()
+    {
+        TimeoutMs = parse.GetValue(_timeout),
+        Fuel = parse.GetValue(_fuel),
+        MemoryMaxPages = parse.GetValue(_maxPages),
+    };
 
     public string LogLevel(ParseResult parse) => parse.GetValue(_logLevel)!;
 

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Interplug.Host;
+using Interplug.Host.Catalog;
+using Interplug.Host.Policy;
+
+namespace Interplug.Cli;
+
+/// <summary><c>interplug run</c>: start a plugin as a process that may spawn and call others from a plugins folder.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var plugin = new Argument<string>("plugin") { Description = "Name of the plugin to start (<name>.wasm or <name>.json in --plugins)" };
+        var export = new Argument<string>("export") { Description = "The export to call", DefaultValueFactory = _ => "run" };
+        var plugins = new Option<string>("--plugins") { Description = "Folder of plugins", Required = true };
+        var policy = new Option<string?>("--policy") { Description = "Policy file (JSON); without it every plugin may spawn any plugin of the folder, within default limits" };
+        var trace = new Option<bool>("--trace") { Description = "Print the tree of plugin calls to stderr" };
+        var options = new PluginCliOptions();
+        var command = new Command("run", "Run a plugin as a process that can spawn and call other plugins") { plugin, export, plugins, policy, trace };
+        options.AddTo(command, manifestOptions: false);
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            var directory = parse.GetValue(plugins)!;
+            if (!Directory.Exists(directory))
+                throw new CliUsageException($"--plugins: {directory} is not a directory");
+            var input = options.ReadInput(parse);
+            using var loggers = CliLogging.Create(options.LogLevel(parse));
+            using var tracer = parse.GetValue(trace) ? new CallTrace() : null;
+            using var host = new PluginHost(new PluginHostOptions
+            {
+                Catalog = new PluginCatalog().AddDirectory(directory),
+                Policy = parse.GetValue(policy) is { } file ? PluginPolicy.FromFile(file) : PluginPolicy.AllowAll,
+                LoggerFactory = loggers,
+                Wasi = options.Wasi(parse),
+            });
+            try
+            {
+                using var process = host.Start(parse.GetValue(plugin)!, options.Limits(parse));
+                var output = process.Call(parse.GetValue(export)!, input);
+                using var stdout = Console.OpenStandardOutput();
+                stdout.Write(output);
+            }
+            finally
+            {
+                tracer?.Print(Console.Error);
+            }
+        }));
+        return command;
+    }
+}

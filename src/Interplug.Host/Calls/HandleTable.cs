@@ -1,0 +1,47 @@
+using Interplug.Runtime;
+
+namespace Interplug.Host.Calls;
+
+/// <summary>
+/// The handles one process holds, like a file descriptor table: numbers mean something only to
+/// their holder and are never reused, so a stale, foreign or forged number finds nothing.
+/// </summary>
+internal sealed class HandleTable
+{
+    private readonly Dictionary<long, PluginProcess> _entries = [];
+    private long _next = 1;
+
+    public int Count => _entries.Count;
+
+    public IEnumerable<PluginProcess> Processes => _entries.Values;
+
+    public long Add(PluginProcess process)
+    {
+        var handle = _next++;
+        _entries.Add(handle, process);
+        return handle;
+    }
+
+    public PluginProcess Get(long handle, string holder) =>
+        _entries.TryGetValue(handle, out var process) ? process : throw Invalid(handle, holder);
+
+    public PluginProcess Remove(long handle, string holder) =>
+        _entries.Remove(handle, out var process) ? process : throw Invalid(handle, holder);
+
+    public void Remove(PluginProcess process)
+    {
+        foreach (var (handle, p) in _entries)
+        {
+            if (ReferenceEquals(p, process))
+            {
+                _entries.Remove(handle);
+                return;
+            }
+        }
+    }
+
+    public void Clear() => _entries.Clear();
+
+    private static PluginException Invalid(long handle, string holder) =>
+        new(PluginErrorKind.InvalidHandle, $"{holder} holds no plugin handle {handle} (never issued to it, or already freed)");
+}

@@ -1,0 +1,88 @@
+using Interplug.Runtime;
+
+namespace Interplug.Host.Calls;
+
+/// <summary>
+/// The host functions that make plugins processes, provided under <c>extism:host/user</c> and
+/// under <c>env</c> (where a plain Rust <c>extern "C"</c> block or C declaration imports from).
+/// Handles are i64 kernel blocks; the caller owns its argument blocks and receives ownership of
+/// any block returned. See docs/design.md for the full contract.
+/// </summary>
+internal static class InterPluginFunctions
+{
+    private static readonly string[] Modules = [HostFunction.UserModule, "env"];
+
+    public static IReadOnlyList<HostFunction> All { get; } = Modules.SelectMany(Define).ToArray();
+
+    private static IEnumerable<HostFunction> Define(string module) =>
+    [
+        HostFunction.FromFunc(module, "register_plugin", Register),
+        HostFunction.FromFunc(module, "call_plugin", Call),
+        HostFunction.FromFunc(module, "free_plugin", Free),
+        HostFunction.FromFunc(module, "try_register_plugin", (plugin, name) => Try(plugin, name, 0, 0, static (p, n, _, _) => Register(p, n))),
+        HostFunction.FromFunc(module, "try_call_plugin", (plugin, id, func, input) => Try(plugin, id, func, input, Call)),
+        HostFunction.FromFunc(module, "last_error", LastError),
+    ];
+
+    /// <summary><c>register_plugin(name) -> id</c>: spawns a child; any failure fails the caller's call.</summary>
+    private static long Register(CurrentPlugin plugin, long nameHandle)
+    {
+        var (process, _) = Context(plugin);
+        var name = plugin.ReadString(nameHandle);
+        return process.Host.Spawn(process, name);
+    }
+
+    /// <summary><c>call_plugin(id, func, input) -> output</c>: calls a child's export; any failure fails the caller's call.</summary>
+    private static long Call(CurrentPlugin plugin, long id, long funcHandle, long inputHandle)
+    {
+        var (process, chain) = Context(plugin);
+        var child = process.Handles.Get(id, process.Name);
+        var export = plugin.ReadString(funcHandle);
+        return process.Host.CallChild(plugin, process, chain, child, export, inputHandle);
+    }
+
+    /// <summary><c>free_plugin(id) -> status</c>: frees a child and its subtree; 0, or a negative status.</summary>
+    private static long Free(CurrentPlugin plugin, long id)
+    {
+        var (process, _) = Context(plugin);
+        try
+        {
+            var child = process.Handles.Remove(id, process.Name);
+            process.Host.Terminate(child);
+            return 0;
+        }
+        catch (PluginException e)
+        {
+            process.LastError = e.Message;
+            return Status(e);
+        }
+    }
+
+    /// <summary><c>last_error() -> message</c>: the message of this process's last failed <c>try_*</c> or <c>free_plugin</c>, or 0.</summary>
+    private static long LastError(CurrentPlugin plugin)
+    {
+        var (process, _) = Context(plugin);
+        return process.LastError is { } message ? plugin.WriteString(message) : 0;
+    }
+
+    private static long Try(CurrentPlugin plugin, long a, long b, long c, Func<CurrentPlugin, long, long, long, long> body)
+    {
+        try
+        {
+            return body(plugin, a, b, c);
+        }
+        catch (PluginException e)
+        {
+            Context(plugin).Process.LastError = e.Message;
+            return Status(e);
+        }
+    }
+
+    /// <summary>A failure as a plugin sees it from a <c>try_*</c> function: the negated <see cref="PluginErrorKind"/>.</summary>
+    internal static long Status(PluginException e) => -(long)e.Kind;
+
+    private static (PluginProcess Process, CallChain Chain) Context(CurrentPlugin plugin) =>
+        plugin.Instance.Context is PluginProcess process && plugin.HostContext is CallChain chain
+            ? (process, chain)
+            : throw new PluginException(PluginErrorKind.PermissionDenied, "inter-plugin functions work only inside a call made through the Interplug host");
+}

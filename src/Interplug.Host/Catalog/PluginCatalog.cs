@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using Interplug.Runtime;
+using Interplug.Runtime.Manifests;
+
+namespace Interplug.Host.Catalog;
+
+/// <summary>
+/// Resolves plugin names to modules through its sources, in the order they were added, and
+/// compiles each plugin once. A name can be pinned to the SHA-256 of its main module.
+/// Configure it before the host starts; resolving is thread-safe.
+/// </summary>
+public sealed class PluginCatalog : IDisposable
+{
+    private readonly List<IPluginSource> _sources = [];
+    private readonly Dictionary<string, string> _pins = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<CompiledPlugin>> _compiled = new(StringComparer.Ordinal);
+    private ManifestPluginSource? _inCode;
+
+    /// <summary>Adds a source; earlier sources win when two have the same name.</summary>
+    public PluginCatalog AddSource(IPluginSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        _sources.Add(source);
+        return this;
+    }
+
+    /// <summary>Adds a folder of <c>&lt;name&gt;.wasm</c> and <c>&lt;name&gt;.json</c> plugins.</summary>
+    public PluginCatalog AddDirectory(string directory) => AddSource(new DirectoryPluginSource(directory));
+
+    /// <summary>Adds one plugin from a manifest, for example <see cref="Manifest.FromBytes"/> of an in-memory module.</summary>
+    public PluginCatalog Add(string name, Manifest manifest)
+    {
+        if (_inCode is null)
+            AddSource(_inCode = new ManifestPluginSource());
+        _inCode.Add(name, manifest);
+        return this;
+    }
+
+    /// <summary>Requires the main module of <paramref name="name"/> to have this SHA-256 (hex).</summary>
+    public PluginCatalog Pin(string name, string sha256)
+    {
+        PluginName.Validate(name);
+        _pins[name] = sha256;
+        return this;
+    }
+
+    /// <summary>Whether some source has a plugin of that name.</summary>
+    public bool Contains(string name)
+    {
+        PluginName.Validate(name);
+        return _sources.Any(s => s.TryResolve(name, out _));
+    }
+
+    /// <summary>The compiled plugin for <paramref name="name"/>, compiling it on first use.</summary>
+    /// <exception cref="PluginException">
+    /// <see cref="PluginErrorKind.InvalidArgument"/> for a malformed name, <see cref="PluginErrorKind.NotFound"/>
+    /// when no source has it, or whatever compiling it reports (a pin mismatch is <see cref="PluginErrorKind.InvalidManifest"/>).
+    /// </exception>
+    internal CompiledPlugin GetCompiled(string name, Func<string, Manifest, CompiledPlugin> compile)
+    {
+        PluginName.Validate(name);
+        var lazy = _compiled.GetOrAdd(name, n => new Lazy<CompiledPlugin>(() => compile(n, Resolve(n))));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            // A failure is not cached: the file may be fixed or appear later.
+            _compiled.TryRemove(new KeyValuePair<string, Lazy<CompiledPlugin>>(name, lazy));
+            throw;
+        }
+    }
+
+    /// <summary>Disposes every compiled plugin.</summary>
+    public void Dispose()
+    {
+        foreach (var lazy in _compiled.Values)
+            if (lazy.IsValueCreated)
+                lazy.Value.Dispose();
+        _compiled.Clear();
+    }
+
+    private Manifest Resolve(string name)
+    {
+        foreach (var source in _sources)
+        {
+            if (!source.TryResolve(name, out var manifest))
+                continue;
+            return _pins.TryGetValue(name, out var pin) ? PinMain(manifest, pin) : manifest;
+        }
+        throw new PluginException(PluginErrorKind.NotFound, $"no plugin named \"{name}\" in the catalog");
+    }
+
+    private static Manifest PinMain(Manifest manifest, string sha256)
+    {
+        var main = manifest.Wasm.ToList().FindLastIndex(w => w.Name == "main");
+        if (main < 0)
+            main = manifest.Wasm.Count - 1;
+        var wasm = manifest.Wasm.ToArray();
+        wasm[main] = wasm[main] with { Hash = sha256 };
+        return manifest with { Wasm = wasm };
+    }
+}

@@ -1,0 +1,272 @@
+using System.Collections.Concurrent;
+using Interplug.Host.Calls;
+using Interplug.Host.Policy;
+using Interplug.Runtime;
+using Interplug.Runtime.Manifests;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Interplug.Host;
+
+/// <summary>
+/// The operating system of plugins: starts processes from its catalog, lets them spawn, call and
+/// free each other through capability handles, and applies its policy to every step. Thread-safe:
+/// independent top-level calls run in parallel; each process tree runs one call at a time.
+/// </summary>
+/// <example>
+/// <code>
+/// using var host = new PluginHost(new PluginHostOptions
+/// {
+///     Catalog = new PluginCatalog().AddDirectory("plugins/dist"),
+///     Policy = PluginPolicy.FromFile("policy.json"),
+/// });
+/// byte[] output = host.Run("run", "run", ReadOnlySpan&lt;byte&gt;.Empty);
+/// </code>
+/// </example>
+public sealed class PluginHost : IDisposable
+{
+    private readonly PluginRuntime _runtime;
+    private readonly bool _ownsRuntime;
+    private readonly CallTelemetry _telemetry;
+    private readonly ConcurrentDictionary<long, PluginProcess> _roots = new();
+    private long _nextId;
+    private int _live;
+    private bool _disposed;
+
+    /// <summary>Creates a host.</summary>
+    /// <param name="options">Catalog, policy and limits.</param>
+    /// <param name="runtime">The runtime to compile on; the host creates and owns one when null.</param>
+    public PluginHost(PluginHostOptions options, PluginRuntime? runtime = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        var loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        _ownsRuntime = runtime is null;
+        _runtime = runtime ?? new PluginRuntime(new PluginRuntimeOptions { LoggerFactory = loggers });
+        _telemetry = new CallTelemetry(loggers.CreateLogger("Interplug.Host"));
+    }
+
+    /// <summary>The options the host was created with.</summary>
+    public PluginHostOptions Options { get; }
+
+    /// <summary>Plugin instances alive now, across all process trees.</summary>
+    public int LiveInstances => Volatile.Read(ref _live);
+
+    /// <summary>Starts a top-level process. Its rights are its policy rule's, narrowed by <paramref name="limits"/> when given.</summary>
+    /// <param name="name">The plugin's catalog name.</param>
+    /// <param name="limits">Tighter limits for this process and everything below it (its spawn and call lists are ignored).</param>
+    /// <exception cref="PluginException">The name is invalid or unknown, the plugin does not compile or instantiate, or the host is full.</exception>
+    public PluginProcess Start(string name, PolicyRule? limits = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var process = CreateProcess(name, null, Rights.ForRoot(Options.Policy, name, limits));
+        _roots[process.Id] = process;
+        return process;
+    }
+
+    /// <summary>Starts a process, makes one top-level call and frees the process and everything it spawned.</summary>
+    /// <param name="name">The plugin's catalog name.</param>
+    /// <param name="export">The export to call.</param>
+    /// <param name="input">Input bytes.</param>
+    /// <param name="cancellationToken">Cancels the whole call chain.</param>
+    /// <exception cref="PluginException">Starting or calling failed; <see cref="PluginException.Kind"/> says why.</exception>
+    public byte[] Run(string name, string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken = default)
+    {
+        using var process = Start(name);
+        return process.Call(export, input, cancellationToken);
+    }
+
+    /// <summary>Frees every process, then the compiled plugins and, if the host created it, the runtime.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        foreach (var root in _roots.Values)
+            Terminate(root);
+        Options.Catalog.Dispose();
+        if (_ownsRuntime)
+            _runtime.Dispose();
+    }
+
+    internal byte[] CallTopLevel(PluginProcess process, string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken)
+    {
+        if (!process.IsAlive)
+            throw new PluginException(PluginErrorKind.Disposed, $"{process} was freed") { ExportName = export };
+        var deadline = process.Rights.TimeoutMs is { } ms ? DateTimeOffset.UtcNow.AddMilliseconds(ms) : (DateTimeOffset?)null;
+        var chain = new CallChain(deadline, cancellationToken);
+        chain.Enter(process);
+        var scope = _telemetry.Start(CallTelemetry.HostCaller, process, export, input.Length);
+        try
+        {
+            var output = process.Instance.Call(export, input, new CallOptions
+            {
+                Deadline = deadline,
+                CancellationToken = cancellationToken,
+                Fuel = process.Rights.Fuel,
+                HostContext = chain,
+            });
+            scope.Succeeded(output.Length);
+            return output;
+        }
+        catch (PluginException e)
+        {
+            scope.Failed(e);
+            throw;
+        }
+        finally
+        {
+            chain.Exit();
+            if (!Options.KeepChildrenBetweenCalls)
+                TerminateChildren(process);
+        }
+    }
+
+    internal long Spawn(PluginProcess parent, string name)
+    {
+        Catalog.PluginName.Validate(name);
+        if (parent.Rights.WhyNotSpawn(name) is { } why)
+            throw new PluginException(PluginErrorKind.PermissionDenied, $"{parent.Name} may not spawn {name}: {why}");
+        if (parent.ChildCount >= parent.Rights.MaxChildren)
+            throw new PluginException(PluginErrorKind.QuotaExceeded,
+                $"{parent.Name} may not spawn {name}: it already has {parent.ChildCount} live children, its limit (max_children)");
+        for (var ancestor = parent; ancestor is not null; ancestor = ancestor.Parent)
+            if (ancestor.DescendantCount >= ancestor.Rights.MaxDescendants)
+                throw new PluginException(PluginErrorKind.QuotaExceeded,
+                    $"{parent.Name} may not spawn {name}: {ancestor.Name} already has {ancestor.DescendantCount} live descendants, its limit (max_descendants)");
+
+        var child = CreateProcess(name, parent, parent.Rights.ForChild(Options.Policy, name));
+        parent.ChildCount++;
+        for (var ancestor = parent; ancestor is not null; ancestor = ancestor.Parent)
+            ancestor.DescendantCount++;
+        return parent.Handles.Add(child);
+    }
+
+    internal long CallChild(CurrentPlugin caller, PluginProcess process, CallChain chain, PluginProcess child, string export, long inputHandle)
+    {
+        if (!child.IsAlive)
+            throw new PluginException(PluginErrorKind.InvalidHandle,
+                $"{child.Name} was stopped after a call left it in an unknown state; free its handle") { CallChain = chain.Describe(child) };
+        if (process.Rights.WhyNotCall(child.Name, export) is { } why)
+            throw new PluginException(PluginErrorKind.PermissionDenied, $"{process.Name} may not call {child.Name}.{export}: {why}");
+        var input = caller.ReadBytes(inputHandle);
+        chain.Enter(child);
+        var scope = _telemetry.Start(process.Name, child, export, input.Length);
+        try
+        {
+            var options = new CallOptions
+            {
+                Deadline = Earlier(chain.Deadline, child.Rights.TimeoutMs),
+                CancellationToken = chain.CancellationToken,
+                Fuel = Smaller(child.Rights.Fuel, caller.RemainingFuel),
+                HostContext = chain,
+            };
+            var (handle, length) = child.Instance.Call(export, input, options, caller,
+                static (plugin, output) => (plugin.WriteBytes(output), output.Length));
+            scope.Succeeded(length);
+            return handle;
+        }
+        catch (PluginException e)
+        {
+            scope.Failed(e);
+            if (child.Instance.LastCallInterrupted)
+                Stop(child);
+            throw e.CallChain is null ? Chained(e, chain.Describe()) : e;
+        }
+        finally
+        {
+            chain.Exit();
+        }
+    }
+
+    /// <summary>Frees a process and its subtree and unlinks it from its parent.</summary>
+    internal void Terminate(PluginProcess process)
+    {
+        if (process.Parent is { } parent)
+        {
+            parent.Handles.Remove(process);
+            if (process.IsAlive)
+                Unlink(process);
+        }
+        else
+        {
+            _roots.TryRemove(process.Id, out _);
+        }
+        Dispose(process);
+    }
+
+    private void TerminateChildren(PluginProcess process)
+    {
+        foreach (var child in process.Handles.Processes.ToArray())
+            Terminate(child);
+    }
+
+    /// <summary>Stops a process whose state is unknown but keeps its handle, so its holder learns what happened.</summary>
+    private void Stop(PluginProcess process)
+    {
+        Unlink(process);
+        Dispose(process);
+    }
+
+    private static void Unlink(PluginProcess process)
+    {
+        var parent = process.Parent!;
+        parent.ChildCount--;
+        var gone = 1 + process.DescendantCount;
+        for (var ancestor = parent; ancestor is not null; ancestor = ancestor.Parent)
+            ancestor.DescendantCount -= gone;
+    }
+
+    private void Dispose(PluginProcess process)
+    {
+        if (!process.IsAlive)
+            return;
+        foreach (var child in process.Handles.Processes)
+            Dispose(child);
+        process.Handles.Clear();
+        process.MarkStopped();
+        process.Instance.Dispose();
+        Interlocked.Decrement(ref _live);
+    }
+
+    private PluginProcess CreateProcess(string name, PluginProcess? parent, Rights rights)
+    {
+        var compiled = Options.Catalog.GetCompiled(name, Compile);
+        if (Interlocked.Increment(ref _live) > Options.MaxLiveInstances)
+        {
+            Interlocked.Decrement(ref _live);
+            throw new PluginException(PluginErrorKind.QuotaExceeded, $"the host already runs {Options.MaxLiveInstances} plugin instances, its limit");
+        }
+        var process = new PluginProcess(this, Interlocked.Increment(ref _nextId), name, parent, rights);
+        try
+        {
+            process.Instance = compiled.Instantiate(new InstanceOptions { MemoryMaxPages = rights.MemoryMaxPages, Context = process });
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _live);
+            throw;
+        }
+        return process;
+    }
+
+    private CompiledPlugin Compile(string name, Manifest manifest) =>
+        _runtime.Compile(manifest, new PluginOptions { Name = name, HostFunctions = InterPluginFunctions.All, Wasi = Options.Wasi });
+
+    private static PluginException Chained(PluginException e, string chain) =>
+        new(e.Kind, $"{chain}: {e.Message}", e) { ExitCode = e.ExitCode, ImportName = e.ImportName, ExportName = e.ExportName, CallChain = chain };
+
+    private static DateTimeOffset? Earlier(DateTimeOffset? deadline, long? timeoutMs)
+    {
+        if (timeoutMs is not { } ms)
+            return deadline;
+        var own = DateTimeOffset.UtcNow.AddMilliseconds(ms);
+        return deadline is { } d && d < own ? d : own;
+    }
+
+    private static long? Smaller(long? a, long? b) => (a, b) switch
+    {
+        ({ } x, { } y) => Math.Min(x, y),
+        (var x, var y) => x ?? y,
+    };
+}

@@ -1,0 +1,27 @@
+using Interplug.Host.Catalog;
+using Interplug.Host.Policy;
+using Microsoft.Extensions.Logging;
+
+namespace Interplug.Host;
+
+/// <summary>How a <see cref="PluginHost"/> finds plugins and what it lets them do.</summary>
+public sealed record PluginHostOptions
+{
+    /// <summary>Where plugin names resolve to modules. The host disposes it.</summary>
+    public PluginCatalog Catalog { get; init; } = new();
+
+    /// <summary>Who may spawn and call whom; by default nobody may spawn anything.</summary>
+    public PluginPolicy Policy { get; init; } = PluginPolicy.DenyAll;
+
+    /// <summary>Where plugin logs and call logs go.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Keep what a top-level process spawned alive between its calls, instead of freeing it when each call returns.</summary>
+    public bool KeepChildrenBetweenCalls { get; init; }
+
+    /// <summary>Most plugin instances alive in the host at once, across all trees.</summary>
+    public int MaxLiveInstances { get; init; } = 1_000_000;
+
+    /// <summary>Give catalog plugins WASI preview 1 (stdio discarded).</summary>
+    public bool Wasi { get; init; }
+}

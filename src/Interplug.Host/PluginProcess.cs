@@ -1,0 +1,75 @@
+using Interplug.Host.Calls;
+using Interplug.Host.Policy;
+using Interplug.Runtime;
+
+namespace Interplug.Host;
+
+/// <summary>
+/// A plugin instance living in the host's process table, like an OS process: it has a name, an
+/// id, a parent (unless the host started it), the handles of the children it spawned, and the
+/// rights its policy and ancestors leave it. Disposing it frees it and everything it spawned.
+/// </summary>
+public sealed class PluginProcess : IDisposable
+{
+    internal PluginProcess(PluginHost host, long id, string name, PluginProcess? parent, Rights rights)
+    {
+        Host = host;
+        Id = id;
+        Name = name;
+        Parent = parent;
+        Rights = rights;
+    }
+
+    /// <summary>A host-wide number for traces and logs. Plugins never see it: they hold handles.</summary>
+    public long Id { get; }
+
+    /// <summary>The plugin's catalog name.</summary>
+    public string Name { get; }
+
+    /// <summary>Whether it still runs: not freed, and not stopped after a call left it in an unknown state.</summary>
+    public bool IsAlive { get; private set; } = true;
+
+    /// <summary>Live children it spawned and has not freed.</summary>
+    public int ChildCount { get; internal set; }
+
+    /// <summary>Live processes below it: children, their children, and so on.</summary>
+    public int DescendantCount { get; internal set; }
+
+    internal PluginHost Host { get; }
+
+    internal PluginProcess? Parent { get; }
+
+    internal Rights Rights { get; }
+
+    internal PluginInstance Instance { get; set; } = null!;
+
+    internal HandleTable Handles { get; } = new();
+
+    /// <summary>The message of the last failed <c>try_*</c> call this process made, for <c>last_error</c>.</summary>
+    internal string? LastError { get; set; }
+
+    /// <summary>
+    /// Calls an export of a process the host started, as a top-level call: its deadline is the
+    /// policy's timeout and covers every plugin this call reaches, and what it spawns is freed when
+    /// it returns unless <see cref="PluginHostOptions.KeepChildrenBetweenCalls"/> is set.
+    /// </summary>
+    /// <param name="export">The export's name.</param>
+    /// <param name="input">Input bytes.</param>
+    /// <param name="cancellationToken">Cancels the whole call chain.</param>
+    /// <exception cref="PluginException">The call failed; <see cref="PluginException.Kind"/> says why.</exception>
+    /// <exception cref="InvalidOperationException">This process was spawned by a plugin; only its parent calls it.</exception>
+    public byte[] Call(string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken = default)
+    {
+        if (Parent is not null)
+            throw new InvalidOperationException($"{Name} was spawned by {Parent.Name}; only its parent calls it, through its handle");
+        return Host.CallTopLevel(this, export, input, cancellationToken);
+    }
+
+    /// <summary>Frees this process and everything it spawned.</summary>
+    public void Dispose() => Host.Terminate(this);
+
+    internal void MarkStopped() => IsAlive = false;
+
+    /// <summary>The process's place in the tree, for messages: <c>run#1</c>.</summary>
+    public override string ToString() => $"{Name}#{Id}";
+}

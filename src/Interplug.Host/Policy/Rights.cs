@@ -1,0 +1,109 @@
+using Interplug.Runtime.Env;
+
+namespace Interplug.Host.Policy;
+
+/// <summary>
+/// The rights and limits one process actually has: its own rule, narrowed by everything its
+/// ancestors have. A child never gets more than its parent.
+/// </summary>
+internal sealed class Rights
+{
+    private Rights(string name, string? ruleKey, PolicyRule rule, PolicyRule defaults, Rights? parent)
+    {
+        Name = name;
+        RuleKey = ruleKey;
+        Rule = rule;
+        Parent = parent;
+        MaxChildren = Tighter(rule.MaxChildren ?? defaults.MaxChildren ?? PluginPolicy.BuiltInDefaults.MaxChildren!.Value, null);
+        MaxDescendants = Tighter(rule.MaxDescendants ?? defaults.MaxDescendants ?? PluginPolicy.BuiltInDefaults.MaxDescendants!.Value, null);
+        MaxDepth = Tighter(rule.MaxDepth ?? defaults.MaxDepth ?? PluginPolicy.BuiltInDefaults.MaxDepth!.Value, parent?.MaxDepth);
+        MemoryMaxPages = Tighter(rule.MemoryMaxPages ?? defaults.MemoryMaxPages ?? PluginPolicy.BuiltInDefaults.MemoryMaxPages, parent?.MemoryMaxPages);
+        TimeoutMs = Tighter(rule.TimeoutMs ?? defaults.TimeoutMs ?? PluginPolicy.BuiltInDefaults.TimeoutMs, parent?.TimeoutMs);
+        Fuel = Tighter(rule.Fuel ?? defaults.Fuel, parent?.Fuel);
+    }
+
+    public string Name { get; }
+
+    /// <summary>The policy key of the governing rule; null when no rule matched.</summary>
+    public string? RuleKey { get; }
+
+    public PolicyRule Rule { get; }
+
+    public Rights? Parent { get; }
+
+    public int MaxChildren { get; }
+
+    public int MaxDescendants { get; }
+
+    public int MaxDepth { get; }
+
+    public long? MemoryMaxPages { get; }
+
+    public long? TimeoutMs { get; }
+
+    public long? Fuel { get; }
+
+    public static Rights ForRoot(PluginPolicy policy, string name, PolicyRule? narrowing = null)
+    {
+        var root = Create(policy, name, null);
+        return narrowing is null ? root : new Rights(name, root.RuleKey, root.Rule, policy.Defaults, Cap(narrowing, root));
+    }
+
+    public Rights ForChild(PluginPolicy policy, string name) => Create(policy, name, this);
+
+    /// <summary>Null when this process may spawn <paramref name="child"/>; otherwise why not, naming the rule.</summary>
+    public string? WhyNotSpawn(string child)
+    {
+        for (var r = this; r is not null; r = r.Parent)
+        {
+            if (r.IsCap)
+                continue;
+            if (r.RuleKey is null)
+                return Narrowed(r, $"no policy rule covers \"{r.Name}\", and spawning is denied unless a rule allows it");
+            if (!r.Rule.Spawn.Any(glob => HostGlob.Matches(child, glob)))
+                return Narrowed(r, $"policy rule \"{r.RuleKey}\" lets \"{r.Name}\" spawn [{string.Join(", ", r.Rule.Spawn)}], not \"{child}\"");
+        }
+        return null;
+    }
+
+    /// <summary>Null when this process may call <paramref name="export"/> on <paramref name="callee"/>; otherwise why not.</summary>
+    public string? WhyNotCall(string callee, string export)
+    {
+        for (var r = this; r is not null; r = r.Parent)
+        {
+            if (r.IsCap || r.Rule.Call is not { } calls)
+                continue;
+            var allowed = calls.Where(c => HostGlob.Matches(callee, c.Key)).SelectMany(c => c.Value);
+            if (!allowed.Any(glob => HostGlob.Matches(export, glob)))
+                return Narrowed(r, $"policy rule \"{r.RuleKey}\" does not let \"{r.Name}\" call {callee}.{export}");
+        }
+        return null;
+    }
+
+    private bool IsCap { get; init; }
+
+    private string Narrowed(Rights denier, string reason) =>
+        ReferenceEquals(denier, this) ? reason : $"{reason} (rights only narrow: \"{Name}\" inherits the limits of its ancestor \"{denier.Name}\")";
+
+    private static Rights Create(PluginPolicy policy, string name, Rights? parent)
+    {
+        var found = policy.RuleFor(name);
+        return new Rights(name, found?.Key, found?.Rule ?? new PolicyRule(), policy.Defaults, parent);
+    }
+
+    // Limits the host sets for a top-level process (say from the command line) act as an invisible parent.
+    private static Rights Cap(PolicyRule narrowing, Rights root) =>
+        new("(host)", null, narrowing, new PolicyRule
+        {
+            MaxChildren = root.MaxChildren, MaxDescendants = root.MaxDescendants, MaxDepth = root.MaxDepth,
+            MemoryMaxPages = root.MemoryMaxPages, TimeoutMs = root.TimeoutMs, Fuel = root.Fuel,
+        }, null) { IsCap = true };
+
+    private static int Tighter(int own, int? parent) => parent is { } p ? Math.Min(own, p) : own;
+
+    private static long? Tighter(long? own, long? parent) => (own, parent) switch
+    {
+        ({ } a, { } b) => Math.Min(a, b),
+        (var a, var b) => a ?? b,
+    };
+}
