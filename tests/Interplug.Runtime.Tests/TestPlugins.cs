@@ -11,12 +11,12 @@ namespace Interplug.Runtime.Tests;
 internal static class TestPlugins
 {
     private static readonly Lazy<string> Root = new(FindRepoRoot);
-    private static readonly Lazy<PluginRuntime> SharedRuntime = new(() => new PluginRuntime());
+    private static readonly Lazy<PluginRuntime> SharedRuntime = new(() => new PluginRuntime(new PluginRuntimeOptions { HttpClient = LocalOnlyHttp.Create() }));
 
     /// <summary>The directory holding Interplug.slnx.</summary>
     public static string RepoRoot => Root.Value;
 
-    /// <summary>A runtime shared by the tests: no logging, the default HTTP client. Never disposed.</summary>
+    /// <summary>A runtime shared by the tests: no logging, HTTP to 127.0.0.1 only. Never disposed.</summary>
     public static PluginRuntime Runtime => SharedRuntime.Value;
 
     /// <summary>Every <c>extism:host/env</c> import, each bound to <c>$name</c>.</summary>
@@ -82,9 +82,9 @@ internal static class TestPlugins
 
         """;
 
-    /// <summary>A module with every env import, one page of memory, the helpers, and <paramref name="body"/>.</summary>
-    public static string Module(string body) =>
-        "(module\n" + EnvImports + "  (memory (export \"memory\") 1)\n" + Helpers + body + "\n)";
+    /// <summary>A module with every env import, <paramref name="imports"/>, one page of memory, the helpers, and <paramref name="body"/>.</summary>
+    public static string Module(string body, string imports = "") =>
+        "(module\n" + EnvImports + imports + "\n  (memory (export \"memory\") 1)\n" + Helpers + body + "\n)";
 
     /// <summary>A manifest for WebAssembly text.</summary>
     public static Manifest Wat(string wat, string? name = null) => Manifest.FromBytes(Encoding.UTF8.GetBytes(wat), name);
@@ -94,6 +94,9 @@ internal static class TestPlugins
 
     /// <summary>Compiles <see cref="Module"/>(<paramref name="body"/>) on the shared runtime.</summary>
     public static CompiledPlugin CompileModule(string body, PluginOptions? options = null) => CompileWat(Module(body), options);
+
+    /// <summary>Compiles <see cref="Module"/>(<paramref name="body"/>, <paramref name="imports"/>) on the shared runtime.</summary>
+    public static CompiledPlugin CompileModule(string body, string imports, PluginOptions? options = null) => CompileWat(Module(body, imports), options);
 
     /// <summary>The path of plugins/dist/<paramref name="name"/>.wasm.</summary>
     public static string DistPath(string name)
