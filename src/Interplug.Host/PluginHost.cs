@@ -93,15 +93,14 @@ public sealed class PluginHost : IDisposable
     {
         if (!process.IsAlive)
             throw new PluginException(PluginErrorKind.Disposed, $"{process} was freed") { ExportName = export };
-        var deadline = process.Rights.TimeoutMs is { } ms ? DateTimeOffset.UtcNow.AddMilliseconds(ms) : (DateTimeOffset?)null;
-        var chain = new CallChain(deadline, cancellationToken);
+        var chain = new CallChain(CallChain.DeadlineAfter(process.Rights.TimeoutMs), cancellationToken);
         chain.Enter(process);
         var scope = _telemetry.Start(CallTelemetry.HostCaller, process, export, input.Length);
         try
         {
             var output = process.Instance.Call(export, input, new CallOptions
             {
-                Deadline = deadline,
+                DeadlineTimestamp = chain.DeadlineTimestamp,
                 CancellationToken = cancellationToken,
                 Fuel = process.Rights.Fuel,
                 HostContext = chain,
@@ -156,7 +155,7 @@ public sealed class PluginHost : IDisposable
         {
             var options = new CallOptions
             {
-                Deadline = Earlier(chain.Deadline, child.Rights.TimeoutMs),
+                DeadlineTimestamp = Math.Min(chain.DeadlineTimestamp, CallChain.DeadlineAfter(child.Rights.TimeoutMs)),
                 CancellationToken = chain.CancellationToken,
                 Fuel = Smaller(child.Rights.Fuel, caller.RemainingFuel),
                 HostContext = chain,
@@ -255,14 +254,6 @@ public sealed class PluginHost : IDisposable
 
     private static PluginException Chained(PluginException e, string chain) =>
         new(e.Kind, $"{chain}: {e.Message}", e) { ExitCode = e.ExitCode, ImportName = e.ImportName, ExportName = e.ExportName, CallChain = chain };
-
-    private static DateTimeOffset? Earlier(DateTimeOffset? deadline, long? timeoutMs)
-    {
-        if (timeoutMs is not { } ms)
-            return deadline;
-        var own = DateTimeOffset.UtcNow.AddMilliseconds(ms);
-        return deadline is { } d && d < own ? d : own;
-    }
 
     private static long? Smaller(long? a, long? b) => (a, b) switch
     {

@@ -45,6 +45,9 @@ public sealed class PluginProcess : IDisposable
 
     internal HandleTable Handles { get; } = new();
 
+    /// <summary>Names of this process's exports as callers spell them, so a repeated call allocates no string.</summary>
+    internal ExportNameCache ExportNames { get; } = new();
+
     /// <summary>The message of the last failed <c>try_*</c> call this process made, for <c>last_error</c>.</summary>
     internal string? LastError { get; set; }
 

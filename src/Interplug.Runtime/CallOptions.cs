@@ -9,6 +9,12 @@ public readonly record struct CallOptions
     /// <summary>An absolute deadline, combined with the manifest's <c>timeout_ms</c> (the earlier wins).</summary>
     public DateTimeOffset? Deadline { get; init; }
 
+    /// <summary>
+    /// The same as <see cref="Deadline"/>, as a <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> value:
+    /// cheaper to pass down a chain of calls. When both are set, the earlier wins.
+    /// </summary>
+    public long? DeadlineTimestamp { get; init; }
+
     /// <summary>Fuel for this call, replacing <see cref="PluginOptions.FuelPerCall"/>.</summary>
     public long? Fuel { get; init; }
 

@@ -52,6 +52,23 @@ internal sealed class ImportPlan
         return imports;
     }
 
+    /// <summary>After a failed instantiation: the first function import whose type differs from what was supplied, described for people.</summary>
+    public string? DescribeTypeMismatch(object[] imports)
+    {
+        var declared = Module.Imports.ToArray();
+        for (var i = 0; i < imports.Length && i < declared.Length; i++)
+        {
+            if (declared[i] is not FunctionImport wanted || imports[i] is not Function given)
+                continue;
+            if (!wanted.Parameters.SequenceEqual(given.Parameters) || !wanted.Results.SequenceEqual(given.Results))
+                return $"import {wanted.ModuleName}::{wanted.Name} is declared as {Signature(wanted.Parameters, wanted.Results)}, but the host provides {Signature(given.Parameters, given.Results)}";
+        }
+        return null;
+    }
+
+    private static string Signature(IReadOnlyList<ValueKind> parameters, IReadOnlyList<ValueKind> results) =>
+        $"({string.Join(", ", parameters)}) -> ({string.Join(", ", results)})";
+
     private static object? ExportOf(Instance instance, string name) =>
         (object?)instance.GetFunction(name) ?? (object?)instance.GetMemory(name) ?? (object?)instance.GetGlobal(name) ?? instance.GetTable(name);
 

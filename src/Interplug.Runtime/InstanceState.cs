@@ -49,12 +49,15 @@ internal sealed class InstanceState
 
 /// <summary>The limits and context of the call in progress.</summary>
 internal readonly record struct CallScope(
-    DateTimeOffset? Deadline,
     long DeadlineTimestamp,
     object? HostContext,
     CancellationToken CancellationToken)
 {
-    public static CallScope None => new(null, long.MaxValue, null, CancellationToken.None);
+    public static CallScope None => new(long.MaxValue, null, CancellationToken.None);
 
     public bool IsPastDeadline => Stopwatch.GetTimestamp() >= DeadlineTimestamp;
+
+    public DateTimeOffset? Deadline => DeadlineTimestamp == long.MaxValue
+        ? null
+        : DateTimeOffset.UtcNow + Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), DeadlineTimestamp);
 }

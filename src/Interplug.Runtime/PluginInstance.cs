@@ -38,7 +38,8 @@ public sealed class PluginInstance : IDisposable
             if (plugin.Options.Wasi)
                 _store.SetWasiConfiguration(WasiSetup.Create(plugin));
             _store.SetEpochDeadlineCallback(OnEpochTick);
-            StartBudget(new CallOptions());
+            // Start-up is not a call: it gets the manifest's timeout but no fuel limit.
+            StartBudget(new CallOptions { Fuel = long.MaxValue });
             _main = Link();
             Startup.Run(_main);
         }
@@ -171,16 +172,13 @@ public sealed class PluginInstance : IDisposable
 
     private void StartBudget(in CallOptions options)
     {
-        var timeout = Plugin.Manifest.TimeoutMs is { } ms ? DateTimeOffset.UtcNow.AddMilliseconds(ms) : (DateTimeOffset?)null;
-        var deadline = (timeout, options.Deadline) switch
-        {
-            ({ } a, { } b) => a < b ? a : b,
-            (var a, var b) => a ?? b,
-        };
-        var deadlineTimestamp = deadline is { } d
-            ? Stopwatch.GetTimestamp() + (long)(Math.Max(0, (d - DateTimeOffset.UtcNow).TotalSeconds) * Stopwatch.Frequency)
-            : long.MaxValue;
-        _state.Call = new CallScope(deadline, deadlineTimestamp, options.HostContext, options.CancellationToken);
+        var now = Stopwatch.GetTimestamp();
+        var deadline = options.DeadlineTimestamp ?? long.MaxValue;
+        if (Plugin.Manifest.TimeoutMs is { } ms)
+            deadline = Math.Min(deadline, now + ms * Stopwatch.Frequency / 1000);
+        if (options.Deadline is { } wallClock)
+            deadline = Math.Min(deadline, now + (long)(Math.Max(0, (wallClock - DateTimeOffset.UtcNow).TotalSeconds) * Stopwatch.Frequency));
+        _state.Call = new CallScope(deadline, options.HostContext, options.CancellationToken);
         _state.Budget.KernelDenied = false;
         var fuel = options.Fuel ?? Plugin.Options.FuelPerCall;
         _store.Fuel = fuel is { } f ? (ulong)Math.Max(0, f) : ulong.MaxValue;
@@ -207,7 +205,16 @@ public sealed class PluginInstance : IDisposable
         var instances = new List<Instance>(Plugin.Modules.Count);
         foreach (var plan in Plugin.Modules)
         {
-            var instance = new Instance(_store, plan.Module, plan.Resolve(_store, linker, kernel, instances));
+            var imports = plan.Resolve(_store, linker, kernel, instances);
+            Instance instance;
+            try
+            {
+                instance = new Instance(_store, plan.Module, imports);
+            }
+            catch (WasmtimeException e) when (plan.DescribeTypeMismatch(imports) is { } mismatch)
+            {
+                throw new PluginException(PluginErrorKind.BadModule, $"{Plugin.Name}: {mismatch}", e);
+            }
             foreach (var (_, memory) in instance.GetMemories())
                 _state.Budget.AttachPluginMemory(memory);
             instances.Add(instance);
@@ -284,7 +291,7 @@ public sealed class PluginInstance : IDisposable
             {
                 TrapCode.OutOfFuel => new PluginException(PluginErrorKind.OutOfFuel, $"{Plugin.Name}.{export} ran out of fuel", e) { ExportName = export },
                 TrapCode.Interrupt => new PluginException(PluginErrorKind.Timeout, $"{Plugin.Name}.{export} was interrupted", e) { ExportName = export },
-                _ when _state.Budget.LooksExhausted() => new PluginException(PluginErrorKind.OutOfMemory,
+                TrapCode.Unreachable or TrapCode.MemoryOutOfBounds or TrapCode.AllocationTooLarge when _state.Budget.LooksExhausted() => new PluginException(PluginErrorKind.OutOfMemory,
                     $"{Plugin.Name}.{export} ran out of memory: budget of {_state.Budget.MaxPages} pages, {_state.Budget.TotalPages} in use ({detail})", e) { ExportName = export },
                 _ => new PluginException(PluginErrorKind.Trap, $"{Plugin.Name}.{export} trapped: {detail}", e) { ExportName = export },
             };

@@ -37,7 +37,7 @@ internal static class InterPluginFunctions
     {
         var (process, chain) = Context(plugin);
         var child = process.Handles.Get(id, process.Name);
-        var export = plugin.ReadString(funcHandle);
+        var export = child.ExportNames.Get(plugin.ReadBytes(funcHandle));
         return process.Host.CallChild(plugin, process, chain, child, export, inputHandle);
     }
 

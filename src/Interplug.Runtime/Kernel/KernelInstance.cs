@@ -1,101 +1,147 @@
+using System.Runtime.CompilerServices;
 using Wasmtime;
 
 namespace Interplug.Runtime.Kernel;
 
 /// <summary>
-/// The .NET side of one instance's kernel (see kernel.wat): block reads and writes for host
-/// functions, and the per-call protocol (input in, output and error out).
+/// The .NET side of one instance's kernel (see kernel.wat): the per-call protocol and block
+/// access for host functions, done through raw pointers into the kernel's two memories.
 /// </summary>
-internal sealed class KernelInstance
+/// <remarks>
+/// A trip from .NET into wasm costs far more than the work of starting a call, so this class
+/// does that work itself on the header layout kernel.wat documents: it starts calls, reads the
+/// output and error, validates handles, and bump-allocates the blocks the host hands to the
+/// plugin. Only the kernel grows its memories, always through the host
+/// (<see cref="MemoryBudget.GrowKernel"/>), which refreshes the pointers here.
+/// </remarks>
+internal sealed unsafe class KernelInstance
 {
-    // Header offsets in the kernel's $meta memory, as laid out in kernel.wat.
+    private const long HeapBase = 1024;
+    private const long MaxBlockLength = 0x7FFFFFF0;
+
+    // Header offsets in $meta, as laid out in kernel.wat.
     private const int OutputOffsetSlot = 128;
     private const int OutputLengthSlot = 136;
     private const int ErrorSlot = 144;
+    private const int BumpSlot = 152;
+    private const int InputOffsetSlot = 160;
+    private const int InputLengthSlot = 168;
 
-    private readonly Func<long, long> _alloc;
     private readonly Action<long> _free;
-    private readonly Func<long, long> _length;
-    private readonly Func<long, long> _beginCall;
-    private readonly Action<long> _errorSet;
+    private byte* _data;
+    private byte* _meta;
+    private long _dataLength;
 
     public KernelInstance(Instance instance)
     {
-        Instance = instance;
         Data = instance.GetMemory("memory")!;
         Meta = instance.GetMemory("meta")!;
-        _alloc = instance.GetFunction<long, long>("alloc")!;
         _free = instance.GetAction<long>("free")!;
-        _length = instance.GetFunction<long, long>("length")!;
-        _beginCall = instance.GetFunction<long, long>("begin_call")!;
-        _errorSet = instance.GetAction<long>("error_set")!;
+        RefreshPointers();
     }
-
-    public Instance Instance { get; }
 
     public Memory Data { get; }
 
     public Memory Meta { get; }
 
+    public MemoryBudget? Budget { get; set; }
+
     public long Pages => Data.GetSize() + Meta.GetSize();
 
-    /// <summary>Starts a call: forgets all blocks and places the input. Returns the input's handle.</summary>
-    public long BeginCall(ReadOnlySpan<byte> input)
+    /// <summary>Re-reads the memories' addresses; called after every growth.</summary>
+    public void RefreshPointers()
     {
-        var handle = _beginCall(input.Length);
-        if (handle == 0 && input.Length > 0)
-            throw new PluginException(PluginErrorKind.OutOfMemory, $"no room for a {input.Length}-byte input in the plugin's memory budget");
-        if (input.Length > 0)
-            input.CopyTo(Data.GetSpan(handle, input.Length));
-        return handle;
+        _data = (byte*)Data.GetPointer();
+        _meta = (byte*)Meta.GetPointer();
+        _dataLength = Data.GetLength();
     }
 
-    public long Length(long handle) => _length(handle);
+    /// <summary>Starts a call: forgets every block, then places the input as the first block.</summary>
+    public void BeginCall(ReadOnlySpan<byte> input)
+    {
+        new Span<byte>(_meta, checked((int)(Header(BumpSlot) >> 2))).Clear();
+        Header(BumpSlot) = HeapBase;
+        if (input.IsEmpty)
+            return;
+        var handle = Allocate(input.Length);
+        if (handle == 0)
+            throw new PluginException(PluginErrorKind.OutOfMemory, $"no room for a {input.Length}-byte input in the plugin's memory budget");
+        input.CopyTo(new Span<byte>(_data + handle, input.Length));
+        Header(InputOffsetSlot) = handle;
+        Header(InputLengthSlot) = input.Length;
+    }
+
+    /// <summary>The length of the live block starting at <paramref name="handle"/>, or 0; the twin of kernel.wat's <c>length</c>.</summary>
+    public long Length(long handle)
+    {
+        if (handle < HeapBase || handle >= Header(BumpSlot) || (handle & 15) != 0)
+            return 0;
+        var entry = Unsafe.ReadUnaligned<int>(_meta + (handle >> 2));
+        return entry > 0 ? entry : 0;
+    }
 
     public ReadOnlySpan<byte> Read(long handle)
     {
         if (handle == 0)
             return [];
-        var length = _length(handle);
+        var length = Length(handle);
         if (length == 0)
             throw new PluginException(PluginErrorKind.InvalidArgument, $"handle {handle} is not the start of a live memory block");
-        return Data.GetSpan(handle, checked((int)length));
+        return new ReadOnlySpan<byte>(_data + handle, (int)length);
     }
 
     public long Write(ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty)
             return 0;
-        var handle = _alloc(bytes.Length);
+        var handle = Allocate(bytes.Length);
         if (handle == 0)
             throw new PluginException(PluginErrorKind.OutOfMemory, $"no room for a {bytes.Length}-byte block in the plugin's memory budget");
-        bytes.CopyTo(Data.GetSpan(handle, bytes.Length));
+        bytes.CopyTo(new Span<byte>(_data + handle, bytes.Length));
         return handle;
     }
 
-    public void Free(long handle) => _free(handle);
+    public void Free(long handle)
+    {
+        if (handle != 0)
+            _free(handle);
+    }
 
-    public void SetError(long handle) => _errorSet(handle);
+    public void SetError(long handle) => Header(ErrorSlot) = handle;
 
     /// <summary>The error block the plugin set during the call, or empty.</summary>
     public ReadOnlySpan<byte> Error()
     {
-        var handle = Meta.ReadInt64(ErrorSlot);
-        var length = handle == 0 ? 0 : _length(handle);
-        return length == 0 ? [] : Data.GetSpan(handle, checked((int)length));
+        var length = Length(Header(ErrorSlot));
+        return length == 0 ? [] : new ReadOnlySpan<byte>(_data + Header(ErrorSlot), (int)length);
     }
 
     /// <summary>The output range the plugin set during the call, checked against its memory.</summary>
     public ReadOnlySpan<byte> Output()
     {
-        var offset = Meta.ReadInt64(OutputOffsetSlot);
-        var length = Meta.ReadInt64(OutputLengthSlot);
+        var offset = Header(OutputOffsetSlot);
+        var length = Header(OutputLengthSlot);
         if (length == 0)
             return [];
-        var size = Data.GetLength();
-        if (offset < 0 || length < 0 || offset > size || length > size - offset || length > int.MaxValue)
+        if (offset < 0 || length < 0 || offset > _dataLength || length > _dataLength - offset || length > int.MaxValue)
             throw new PluginException(PluginErrorKind.InvalidArgument,
-                $"output range [{offset}, +{length}) lies outside the plugin's kernel memory ({size} bytes)");
-        return Data.GetSpan(offset, (int)length);
+                $"output range [{offset}, +{length}) lies outside the plugin's kernel memory ({_dataLength} bytes)");
+        return new ReadOnlySpan<byte>(_data + offset, (int)length);
     }
+
+    /// <summary>A new block from the bump pointer (the kernel's free lists are its own business); 0 when it does not fit.</summary>
+    private long Allocate(long length)
+    {
+        if (length > MaxBlockLength)
+            return 0;
+        var handle = Header(BumpSlot);
+        var end = handle + ((length + 15) & ~15L);
+        if (end > _dataLength && (Budget is null || Budget.GrowKernel(end) == 0))
+            return 0;
+        Unsafe.WriteUnaligned(_meta + (handle >> 2), (int)length);
+        Header(BumpSlot) = end;
+        return handle;
+    }
+
+    private ref long Header(int slot) => ref Unsafe.AsRef<long>(_meta + slot);
 }

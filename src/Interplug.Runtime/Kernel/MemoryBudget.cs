@@ -41,6 +41,7 @@ internal sealed class MemoryBudget
     public void AttachKernel(KernelInstance kernel)
     {
         _kernel = kernel;
+        kernel.Budget = this;
         LimitPluginMemories();
     }
 
@@ -89,6 +90,7 @@ internal sealed class MemoryBudget
         }
         finally
         {
+            kernel.RefreshPointers();
             LimitPluginMemories();
         }
         return 1;

@@ -16,12 +16,17 @@
 ;;          below HEAP_BASE):
 ;;            0..127   heads of the free lists, one u32 per size class (class c holds blocks of
 ;;                     capacity >= 2^c)
-;;            128      output offset (i64)   136  output length (i64)   144  error handle (i64)
-;;          The host reads the header directly after a call.
+;;            128 output offset   136 output length   144 error handle
+;;            152 bump pointer    160 input offset    168 input length      (all i64)
 ;;
-;; Allocation: a freed block of the request's size class if there is one, else a bump pointer.
-;; Freeing the block just below the bump pointer moves the pointer back. `begin_call` forgets
-;; every block at the start of a call, as the Extism ABI prescribes.
+;; The header is a contract with the host (KernelInstance.cs), which reads and writes it through
+;; raw pointers so that a call needs no extra trips into wasm: the host starts each call itself
+;; (zeroes the used part of $meta, which forgets every block as the Extism ABI prescribes, and
+;; places the input as the first block at HEAP_BASE), reads the output and error, checks block
+;; lengths, and bump-allocates the blocks it returns to the plugin.
+;;
+;; Allocation here: a freed block of the request's size class if there is one, else the bump
+;; pointer. Freeing the block just below the bump pointer moves the pointer back.
 ;;
 ;; The host grows both memories together through the `grow` import, which is where the
 ;; plugin's memory budget is enforced.
@@ -31,9 +36,8 @@
   (memory $data (export "memory") 1)
   (memory $meta (export "meta") 1)
 
-  (global $bump (mut i64) (i64.const 1024))
-  (global $input_off (mut i64) (i64.const 0))
-  (global $input_len (mut i64) (i64.const 0))
+  ;; The header starts with the bump pointer at HEAP_BASE.
+  (data (memory $meta) (i32.const 152) "\00\04\00\00\00\00\00\00")
 
   (func $data_size (result i64)
     (i64.shl (i64.extend_i32_u (memory.size $data)) (i64.const 16)))
@@ -48,7 +52,7 @@
   (func $length (export "length") (param $h i64) (result i64)
     (local $m i32)
     (if (i64.lt_u (local.get $h) (i64.const 1024)) (then (return (i64.const 0))))
-    (if (i64.ge_u (local.get $h) (global.get $bump)) (then (return (i64.const 0))))
+    (if (i64.ge_u (local.get $h) (i64.load $meta (i32.const 152))) (then (return (i64.const 0))))
     (if (i32.wrap_i64 (i64.and (local.get $h) (i64.const 15))) (then (return (i64.const 0))))
     (local.set $m (i32.load $meta (call $meta_slot (local.get $h))))
     (if (i32.lt_s (local.get $m) (i32.const 0)) (then (return (i64.const 0))))
@@ -73,11 +77,11 @@
           (i32.and (i32.load $meta (i32.shl (local.get $g) (i32.const 2))) (i32.const 0x7FFFFFFF)))
         (i32.store $meta (i32.shl (local.get $g) (i32.const 2)) (i32.wrap_i64 (local.get $n)))
         (return (i64.shl (i64.extend_i32_u (local.get $g)) (i64.const 4)))))
-    (local.set $addr (global.get $bump))
+    (local.set $addr (i64.load $meta (i32.const 152)))
     (local.set $end (i64.add (local.get $addr) (call $round16 (local.get $n))))
     (if (i64.gt_u (local.get $end) (call $data_size))
       (then (if (i32.eqz (call $host_grow (local.get $end))) (then (return (i64.const 0))))))
-    (global.set $bump (local.get $end))
+    (i64.store $meta (i32.const 152) (local.get $end))
     (i32.store $meta (call $meta_slot (local.get $addr)) (i32.wrap_i64 (local.get $n)))
     (local.get $addr))
 
@@ -86,10 +90,10 @@
     (local.set $cap (call $round16 (call $length (local.get $h))))
     (if (i64.eqz (local.get $cap)) (then (return)))
     (local.set $slot (call $meta_slot (local.get $h)))
-    (if (i64.eq (i64.add (local.get $h) (local.get $cap)) (global.get $bump))
+    (if (i64.eq (i64.add (local.get $h) (local.get $cap)) (i64.load $meta (i32.const 152)))
       (then
         (i32.store $meta (local.get $slot) (i32.const 0))
-        (global.set $bump (local.get $h))
+        (i64.store $meta (i32.const 152) (local.get $h))
         (return)))
     ;; A block reused from a free list may be larger than its new length says; filing it under
     ;; the class its length implies only ever wastes the tail, never overlaps a neighbour.
@@ -119,18 +123,18 @@
                  (i64.le_u (local.get $h) (i64.sub (call $data_size) (i64.const 8))))
       (then (i64.store $data (i32.wrap_i64 (local.get $h)) (local.get $v)))))
 
-  (func (export "input_length") (result i64) (global.get $input_len))
-  (func (export "input_offset") (result i64) (global.get $input_off))
+  (func (export "input_length") (result i64) (i64.load $meta (i32.const 168)))
+  (func (export "input_offset") (result i64) (i64.load $meta (i32.const 160)))
 
   (func (export "input_load_u8") (param $o i64) (result i32)
-    (if (result i32) (i64.lt_u (local.get $o) (global.get $input_len))
-      (then (i32.load8_u $data (i32.wrap_i64 (i64.add (global.get $input_off) (local.get $o)))))
+    (if (result i32) (i64.lt_u (local.get $o) (i64.load $meta (i32.const 168)))
+      (then (i32.load8_u $data (i32.wrap_i64 (i64.add (i64.load $meta (i32.const 160)) (local.get $o)))))
       (else (i32.const 0))))
 
   (func (export "input_load_u64") (param $o i64) (result i64)
-    (if (result i64) (i32.and (i64.ge_u (global.get $input_len) (i64.const 8))
-                              (i64.le_u (local.get $o) (i64.sub (global.get $input_len) (i64.const 8))))
-      (then (i64.load $data (i32.wrap_i64 (i64.add (global.get $input_off) (local.get $o)))))
+    (if (result i64) (i32.and (i64.ge_u (i64.load $meta (i32.const 168)) (i64.const 8))
+                              (i64.le_u (local.get $o) (i64.sub (i64.load $meta (i32.const 168)) (i64.const 8))))
+      (then (i64.load $data (i32.wrap_i64 (i64.add (i64.load $meta (i32.const 160)) (local.get $o)))))
       (else (i64.const 0))))
 
   (func (export "output_set") (param $h i64) (param $n i64)
@@ -142,15 +146,4 @@
 
   (func (export "error_get") (result i64)
     (i64.load $meta (i32.const 144)))
-
-  ;; Host only: forgets every block and the previous call's output and error, then allocates
-  ;; the input block of $n bytes. Returns its handle (0 when $n is 0 or memory ran out).
-  (func (export "begin_call") (param $n i64) (result i64)
-    (memory.fill $meta (i32.const 0) (i32.const 0)
-      (i32.wrap_i64 (i64.shr_u (global.get $bump) (i64.const 2))))
-    (global.set $bump (i64.const 1024))
-    (global.set $input_off (call $alloc (local.get $n)))
-    (global.set $input_len
-      (select (local.get $n) (i64.const 0) (i64.ne (global.get $input_off) (i64.const 0))))
-    (global.get $input_off))
 )
