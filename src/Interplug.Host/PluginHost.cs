@@ -35,14 +35,18 @@ public sealed class PluginHost : IDisposable
 
     /// <summary>Creates a host.</summary>
     /// <param name="options">Catalog, policy and limits.</param>
-    /// <param name="runtime">The runtime to compile on; the host creates and owns one when null.</param>
+    /// <param name="runtime">The runtime to compile on. When null the host creates and owns one with an instance pool sized by <see cref="PluginHostOptions.MaxLiveInstances"/> and <see cref="PluginHostOptions.MaxMemoryPages"/>.</param>
     public PluginHost(PluginHostOptions options, PluginRuntime? runtime = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
         var loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _ownsRuntime = runtime is null;
-        _runtime = runtime ?? new PluginRuntime(new PluginRuntimeOptions { LoggerFactory = loggers });
+        _runtime = runtime ?? new PluginRuntime(new PluginRuntimeOptions
+        {
+            LoggerFactory = loggers,
+            InstancePool = new InstancePoolOptions { MaxInstances = options.MaxLiveInstances, MaxMemoryPages = options.MaxMemoryPages },
+        });
         _telemetry = new CallTelemetry(loggers.CreateLogger("Interplug.Host"));
     }
 

@@ -19,8 +19,11 @@ public sealed record PluginHostOptions
     /// <summary>Keep what a top-level process spawned alive between its calls, instead of freeing it when each call returns.</summary>
     public bool KeepChildrenBetweenCalls { get; init; }
 
-    /// <summary>Most plugin instances alive in the host at once, across all trees.</summary>
-    public int MaxLiveInstances { get; init; } = 1_000_000;
+    /// <summary>Most plugin instances alive in the host at once, across all trees. Also sizes the instance pool of a runtime the host creates.</summary>
+    public int MaxLiveInstances { get; init; } = 65_536;
+
+    /// <summary>Largest size of any one memory when the host creates its runtime, in 64 KiB pages (default 1024, 64 MiB); a policy's <c>memory_max_pages</c> cannot go beyond it.</summary>
+    public long MaxMemoryPages { get; init; } = 1024;
 
     /// <summary>Give catalog plugins WASI preview 1 (stdio discarded).</summary>
     public bool Wasi { get; init; }

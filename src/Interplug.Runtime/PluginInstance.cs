@@ -227,18 +227,22 @@ public sealed class PluginInstance : IDisposable
         if (_exports.TryGetValue(name, out var cached))
             return cached;
         if (!Plugin.Exports.Contains(name))
-        {
-            var exists = Plugin.Main.Exports.Any(e => e.Name == name);
-            throw new PluginException(PluginErrorKind.ExportNotFound, exists
-                ? $"{Plugin.Name} exports {name}, but not as a callable function of type () -> i32"
-                : $"{Plugin.Name} has no export named {name}") { ExportName = name };
-        }
+            throw ExportNotFound(name);
         var function = _main.GetFunction(name)!;
         Func<int> call = function.Results.Count == 0
             ? WrapAction(_main.GetAction(name)!)
             : _main.GetFunction<int>(name)!;
         _exports[name] = call;
         return call;
+    }
+
+    // Kept out of ExportFunction: a lambda capturing `name` there would allocate on every call.
+    private PluginException ExportNotFound(string name)
+    {
+        var exists = Plugin.Main.Exports.Any(e => e.Name == name);
+        return new PluginException(PluginErrorKind.ExportNotFound, exists
+            ? $"{Plugin.Name} exports {name}, but not as a callable function of type () -> i32"
+            : $"{Plugin.Name} has no export named {name}") { ExportName = name };
     }
 
     private static Func<int> WrapAction(Action action) => () =>
@@ -296,6 +300,8 @@ public sealed class PluginInstance : IDisposable
                 _ => new PluginException(PluginErrorKind.Trap, $"{Plugin.Name}.{export} trapped: {detail}", e) { ExportName = export },
             };
         }
+        if (e is WasmtimeException && detail.Contains("concurrent", StringComparison.Ordinal) && detail.Contains("limit", StringComparison.Ordinal))
+            return new PluginException(PluginErrorKind.QuotaExceeded, $"{Plugin.Name}: the runtime's instance pool is full ({detail})", e) { ExportName = export };
         if (e is WasmtimeException && _state.Budget.MaxPages is not null && detail.Contains("memory", StringComparison.OrdinalIgnoreCase))
             return new PluginException(PluginErrorKind.OutOfMemory, $"{Plugin.Name} does not fit its memory budget of {_state.Budget.MaxPages} pages: {detail}", e) { ExportName = export };
         if (e is WasmtimeException && e.InnerException is { } hostFailure)

@@ -34,11 +34,7 @@ public sealed class PluginRuntime : IDisposable
         LoggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _ownsHttp = options.HttpClient is null;
         Http = options.HttpClient ?? new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
-        Engine = new Engine(new Config()
-            .WithEpochInterruption(true)
-            .WithFuelConsumption(true)
-            .WithMultiMemory(true)
-            .WithBulkMemory(true));
+        Engine = new Engine(CreateConfig(options.InstancePool));
         KernelModule = Module.FromText(Engine, "interplug-kernel", Kernel.KernelSource.Text);
         _ticker = new Thread(Tick) { IsBackground = true, Name = "interplug-epoch" };
         _ticker.Start();
@@ -78,6 +74,27 @@ public sealed class PluginRuntime : IDisposable
         Engine.Dispose();
         if (_ownsHttp)
             Http.Dispose();
+    }
+
+    private static Config CreateConfig(InstancePoolOptions? pool)
+    {
+        var config = new Config()
+            .WithEpochInterruption(true)
+            .WithFuelConsumption(true)
+            .WithMultiMemory(true)
+            .WithBulkMemory(true);
+        if (pool is null)
+            return config;
+        var maxMemoryBytes = checked((ulong)pool.MaxMemoryPages * 65536);
+        return config
+            .WithPoolingAllocationStrategy(new PoolingAllocationConfig()
+                .WithMaxCoreInstances(pool.CoreInstances)
+                .WithMaxMemories(pool.Memories)
+                .WithMaxTables(pool.Tables)
+                .WithMaxMemoriesPerModule((uint)pool.MaxMemoriesPerModule)
+                .WithMaxMemorySize((nuint)maxMemoryBytes))
+            // Reserve only what a memory may reach, so that many slots fit in the address space.
+            .WithStaticMemoryMaximumSize(maxMemoryBytes);
     }
 
     private void Tick()

@@ -10,4 +10,7 @@ public sealed record PluginRuntimeOptions
 
     /// <summary>The client used for <c>http_request</c> and manifest URLs. When null the runtime creates one that never follows redirects (a redirect could leave the allowed hosts).</summary>
     public HttpClient? HttpClient { get; init; }
+
+    /// <summary>Instantiate from a pool of pre-reserved slots; null (the default) allocates each instance on demand, without caps.</summary>
+    public InstancePoolOptions? InstancePool { get; init; }
 }

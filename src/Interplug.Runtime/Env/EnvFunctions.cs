@@ -37,11 +37,12 @@ internal static partial class EnvFunctions
 
     private static InstanceState State(Caller caller) => (InstanceState)caller.GetData()!;
 
-    private static string TakeKey(InstanceState state, long handle, string function)
+    // `what` describes the key in errors ("config_get key"); a literal, so nothing is built per call.
+    private static string TakeKey(InstanceState state, long handle, string what)
     {
         try
         {
-            return Utf8.Decode(state.Kernel.Read(handle), $"{function} key");
+            return Utf8.Decode(state.Kernel.Read(handle), what);
         }
         finally
         {
@@ -51,7 +52,7 @@ internal static partial class EnvFunctions
 
     private static long ConfigGet(InstanceState state, long keyHandle)
     {
-        var key = TakeKey(state, keyHandle, "config_get");
+        var key = TakeKey(state, keyHandle, "config_get key");
         return state.Plugin.Manifest.Config.TryGetValue(key, out var value)
             ? state.Kernel.Write(System.Text.Encoding.UTF8.GetBytes(value))
             : 0;
@@ -59,7 +60,7 @@ internal static partial class EnvFunctions
 
     private static long VarGet(InstanceState state, long keyHandle)
     {
-        var key = TakeKey(state, keyHandle, "var_get");
+        var key = TakeKey(state, keyHandle, "var_get key");
         return state.Vars.Get(key) is { } value ? state.Kernel.Write(value) : 0;
     }
 
@@ -67,7 +68,7 @@ internal static partial class EnvFunctions
     {
         try
         {
-            var key = TakeKey(state, keyHandle, "var_set");
+            var key = TakeKey(state, keyHandle, "var_set key");
             if (valueHandle == 0)
                 state.Vars.Remove(key);
             else
