@@ -49,6 +49,7 @@ public sealed class CompiledPlugin : IDisposable
             Dispose();
             throw;
         }
+        Startup = new Startup(Main);
         Exports = Main.Exports.OfType<FunctionExport>()
             .Where(e => e.Parameters.Count == 0 && IsCallableResult(e.Results))
             .Select(e => e.Name).ToArray();
@@ -75,6 +76,8 @@ public sealed class CompiledPlugin : IDisposable
     internal IReadOnlyList<ImportPlan> Modules => _modules;
 
     internal Module Main => _modules[^1].Module;
+
+    internal Startup Startup { get; }
 
     /// <summary>Creates a fresh instance: its own memory, kernel and vars, with start-up code run.</summary>
     /// <exception cref="PluginException">

@@ -16,7 +16,11 @@ internal sealed class ImportPlan
         Name = name;
         Module = module;
         _bindings = bindings;
+        ExportedMemories = module.Exports.OfType<MemoryExport>().Select(e => e.Name).ToArray();
     }
+
+    /// <summary>The names of the memories the module exports, which count against the instance's budget.</summary>
+    public IReadOnlyList<string> ExportedMemories { get; }
 
     public string? Name { get; }
 

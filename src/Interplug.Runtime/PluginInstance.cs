@@ -41,7 +41,7 @@ public sealed class PluginInstance : IDisposable
             // Start-up is not a call: it gets the manifest's timeout but no fuel limit.
             StartBudget(new CallOptions { Fuel = long.MaxValue });
             _main = Link();
-            Startup.Run(_main);
+            plugin.Startup.Run(_main);
         }
         catch (Exception e)
         {
@@ -215,8 +215,8 @@ public sealed class PluginInstance : IDisposable
             {
                 throw new PluginException(PluginErrorKind.BadModule, $"{Plugin.Name}: {mismatch}", e);
             }
-            foreach (var (_, memory) in instance.GetMemories())
-                _state.Budget.AttachPluginMemory(memory);
+            foreach (var memory in plan.ExportedMemories)
+                _state.Budget.AttachPluginMemory(instance.GetMemory(memory)!);
             instances.Add(instance);
         }
         return instances[^1];

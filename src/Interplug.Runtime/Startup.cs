@@ -2,19 +2,32 @@ using Wasmtime;
 
 namespace Interplug.Runtime;
 
-/// <summary>The start-up rules of the Extism ABI, run once after instantiation.</summary>
-internal static class Startup
+/// <summary>
+/// The start-up rules of the Extism ABI, run once after instantiation. Which rule applies is
+/// decided once per compiled module, so instantiating looks up only the exports that exist.
+/// </summary>
+internal sealed class Startup
 {
-    public static void Run(Instance main)
+    private readonly bool _haskell;
+    private readonly string? _initializer;
+
+    public Startup(Module main)
     {
-        if (main.GetAction<int, int>("hs_init") is { } hsInit)
-        {
-            // Haskell plugins: the reactor initialiser first, then the Haskell runtime.
-            main.GetAction("_initialize")?.Invoke();
-            hsInit(0, 0);
-            return;
-        }
-        var init = main.GetAction("__wasm_call_ctors") ?? main.GetAction("_initialize");
-        init?.Invoke();
+        var exports = main.Exports.OfType<FunctionExport>().Select(e => e.Name).ToHashSet();
+        _haskell = exports.Contains("hs_init");
+        _initializer = _haskell
+            ? (exports.Contains("_initialize") ? "_initialize" : null)
+            : exports.Contains("__wasm_call_ctors") ? "__wasm_call_ctors"
+            : exports.Contains("_initialize") ? "_initialize"
+            : null;
+    }
+
+    public void Run(Instance main)
+    {
+        // For Haskell plugins the reactor initialiser runs first, then the Haskell runtime.
+        if (_initializer is not null)
+            main.GetAction(_initializer)?.Invoke();
+        if (_haskell)
+            main.GetAction<int, int>("hs_init")?.Invoke(0, 0);
     }
 }
