@@ -99,6 +99,9 @@ public sealed class PluginHost : IDisposable
             throw new PluginException(PluginErrorKind.Disposed, $"{process} was freed") { ExportName = export };
         var chain = new CallChain(CallChain.DeadlineAfter(process.Rights.TimeoutMs), cancellationToken);
         chain.Enter(process);
+        // A second call would fail in the instance anyway, but its clean-up below would free the children of the running call.
+        if (!process.TryBeginCall())
+            throw new PluginException(PluginErrorKind.Busy, $"{process} is already running a call; a process tree runs one call at a time") { ExportName = export };
         var scope = _telemetry.Start(CallTelemetry.HostCaller, process, export, input.Length);
         try
         {
@@ -122,6 +125,7 @@ public sealed class PluginHost : IDisposable
             chain.Exit();
             if (!Options.KeepChildrenBetweenCalls)
                 TerminateChildren(process);
+            process.EndCall();
         }
     }
 

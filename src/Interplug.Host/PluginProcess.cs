@@ -48,6 +48,13 @@ public sealed class PluginProcess : IDisposable
     /// <summary>Names of this process's exports as callers spell them, so a repeated call allocates no string.</summary>
     internal ExportNameCache ExportNames { get; } = new();
 
+    private int _calling;
+
+    /// <summary>Claims the process for one top-level call; false while another one runs.</summary>
+    internal bool TryBeginCall() => Interlocked.CompareExchange(ref _calling, 1, 0) == 0;
+
+    internal void EndCall() => Volatile.Write(ref _calling, 0);
+
     /// <summary>The message of the last failed <c>try_*</c> call this process made, for <c>last_error</c>.</summary>
     internal string? LastError { get; set; }
 
