@@ -7,7 +7,7 @@ CONFIG ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: build plugins host run test bench bench-quick clean
+.PHONY: build plugins host run test bench bench-quick clean fuzz
 
 build: plugins host
 
@@ -37,6 +37,11 @@ bench: build
 
 bench-quick: build
 	$(BENCH) --filter '*' --join --quick --artifacts artifacts/bench-quick
+
+# Issue 5's long runs; their short versions are part of `make test`.
+FUZZ_ARGS ?= --runs 31250 --steps 32
+fuzz: build
+	$(DOTNET) tests/Interplug.Reliability/bin/$(CONFIG)/net10.0/Interplug.Reliability.dll fuzz $(FUZZ_ARGS)
 
 clean:
 	@$(MAKE) -C plugins clean
