@@ -45,8 +45,10 @@ public sealed class PluginInstance : IDisposable
         }
         catch (Exception e)
         {
+            // Classify first: Failure reads the memories, which disposing the store invalidates.
+            var failure = e as PluginException ?? Failure(e, "start-up");
             _store.Dispose();
-            throw e is PluginException ? e : Failure(e, "start-up");
+            throw failure;
         }
         finally
         {
