@@ -7,7 +7,7 @@ CONFIG ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: build plugins host run test bench bench-quick clean fuzz
+.PHONY: build plugins host run test bench bench-quick clean fuzz soak
 
 build: plugins host
 
@@ -42,6 +42,10 @@ bench-quick: build
 FUZZ_ARGS ?= --runs 31250 --steps 32
 fuzz: build
 	$(DOTNET) tests/Interplug.Reliability/bin/$(CONFIG)/net10.0/Interplug.Reliability.dll fuzz $(FUZZ_ARGS)
+
+SOAK_ARGS ?= --minutes 10 --threads 2
+soak: build
+	$(DOTNET) tests/Interplug.Reliability/bin/$(CONFIG)/net10.0/Interplug.Reliability.dll soak $(SOAK_ARGS)
 
 clean:
 	@$(MAKE) -C plugins clean

@@ -13,4 +13,17 @@ fuzz.SetAction(parse =>
         Console.WriteLine("UNEXPECTED " + line);
     return report.Unexpected.Count == 0 ? 0 : 1;
 });
-return new RootCommand("Interplug reliability tools: fuzzing and soak") { fuzz }.Parse(args).Invoke();
+var minutes = new Option<double>("--minutes") { Description = "Length of the run", DefaultValueFactory = _ => 10 };
+var threads = new Option<int>("--threads") { Description = "Worker threads", DefaultValueFactory = _ => 2 };
+var soak = new Command("soak", "Spawn, call and free continuously with injected faults; check memory stays flat") { minutes, threads, seed };
+soak.SetAction(parse =>
+{
+    var report = Soak.Run(new SoakOptions(TimeSpan.FromMinutes(parse.GetValue(minutes)), parse.GetValue(threads), parse.GetValue(seed)), Console.WriteLine);
+    Console.WriteLine(report);
+    foreach (var line in report.Unexpected.Take(20))
+        Console.WriteLine("UNEXPECTED " + line);
+    var flat = Math.Abs(report.ResidentGrowth) <= 0.05;
+    Console.WriteLine(flat ? "resident memory within 5% of the warmed-up level" : "RESIDENT MEMORY CHANGED BY MORE THAN 5%");
+    return report.Unexpected.Count == 0 && !report.Stalled && report.LiveInstancesAtEnd == 0 && flat ? 0 : 1;
+});
+return new RootCommand("Interplug reliability tools: fuzzing and soak") { fuzz, soak }.Parse(args).Invoke();
