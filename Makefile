@@ -26,26 +26,25 @@ run: build
 test: build
 	$(DOTNET) test Interplug.slnx -c $(CONFIG) --no-build -v quiet -nologo
 
-# Benchmarks (BenchmarkDotNet, always Release; see docs/benchmarks.md). BENCH_ARGS goes to
-# BenchmarkDotNet, e.g. make bench BENCH_ARGS="--filter '*InputRead*'". bench-quick runs each
-# benchmark once (a dry job) to check that they all run; its timings mean nothing.
-BENCH_ARGS ?= --filter '*' --join
-BENCH := $(DOTNET) run --project bench/Interplug.Benchmarks -c Release --
+# Benchmarks (see docs/benchmarks.md). `make bench` runs, in one run on the same plugins:
+# BenchmarkDotNet in Release (every benchmark, BENCH_ARGS overrides the arguments, e.g.
+# make bench BENCH_ARGS="--filter '*InputRead*' --join"), Interplug's capacity run (live idle
+# instances), and the same workloads on the official Extism JS SDK under Node (bench/peer); then it
+# prints the side-by-side table with targets (bench/report). Results: artifacts/bench/.
+# `make bench-quick` (for CI) runs every workload once, tiny counts, no timing judged: it only
+# checks that everything runs on both hosts. Results: artifacts/bench-quick/.
+PEER_STAMP := bench/peer/node_modules/.package-lock.json
 
-bench: build
-	$(BENCH) $(BENCH_ARGS) --artifacts artifacts/bench
+bench: build $(PEER_STAMP)
+	BENCH_ARGS="$(BENCH_ARGS)" bench/side-by-side.sh full
 
-bench-quick: build
-	$(BENCH) --filter '*' --join --quick --artifacts artifacts/bench-quick
+bench-quick: build $(PEER_STAMP)
+	bench/side-by-side.sh quick
 
-# Issue 5's long runs; their short versions are part of `make test`.
-FUZZ_ARGS ?= --runs 31250 --steps 32
-fuzz: build
-	$(DOTNET) tests/Interplug.Reliability/bin/$(CONFIG)/net10.0/Interplug.Reliability.dll fuzz $(FUZZ_ARGS)
-
-SOAK_ARGS ?= --minutes 10 --threads 2
-soak: build
-	$(DOTNET) tests/Interplug.Reliability/bin/$(CONFIG)/net10.0/Interplug.Reliability.dll soak $(SOAK_ARGS)
+# The JS SDK, pinned exactly in bench/peer/package.json and package-lock.json.
+$(PEER_STAMP): bench/peer/package.json bench/peer/package-lock.json
+	cd bench/peer && npm ci --silent --no-audit --no-fund
+	@touch $@
 
 clean:
 	@$(MAKE) -C plugins clean

@@ -1,0 +1,335 @@
+// Puts Interplug's and the Extism JS SDK's results side by side: a Markdown table of medians,
+// ratios and targets (met / not met), a merged results file, and an SVG chart.
+//
+// From the raw results of one run (bench/side-by-side.sh passes these):
+//   node bench/report/report.mjs --bdn <BenchmarkDotNet *-report-full.json>
+//     --capacity <interplug-capacity.json> --peer <peer.json> --meta <meta.json> [--loadavg <log>]
+//     [--save results.json] [--md report.md] [--svg chart.svg]
+// From a merged results file saved earlier (how docs/benchmarks.svg is made):
+//   node bench/report/report.mjs --from bench/report/results/2026-11-23.json --svg docs/benchmarks.svg
+//
+// No dependencies. Exits non-zero when an input is missing or, for a quick run, when any workload
+// has no result (bench-quick's check that everything ran). Targets never fail the run: this is a
+// benchmark, not a test.
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+const args = process.argv.slice(2);
+const opt = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length && args[i + 1] !== '' ? args[i + 1] : null;
+};
+const readJson = (path, what) => {
+  if (!path || !existsSync(path)) {
+    console.error(`report: no ${what} (${path ?? 'not given'})`);
+    process.exit(1);
+  }
+  return JSON.parse(readFileSync(path, 'utf8'));
+};
+const write = (path, text) => {
+  mkdirSync(dirname(resolve(path)), { recursive: true });
+  writeFileSync(path, text);
+};
+
+// ---- inputs -----------------------------------------------------------------------------------
+
+function merge() {
+  const bdn = readJson(opt('--bdn'), 'BenchmarkDotNet full JSON report');
+  const benchmarks = {};
+  for (const b of bdn.Benchmarks ?? []) {
+    const s = b.Statistics;
+    if (!s) continue;
+    benchmarks[`${b.Type}.${b.Method}`] = {
+      title: (b.MethodTitle ?? b.Method).replace(/^'|'$/g, ''),
+      median_ns: s.Median,
+      mean_ns: s.Mean,
+      stddev_ns: s.StandardDeviation,
+      min_ns: s.Min,
+      max_ns: s.Max,
+      iterations: s.N,
+      allocated_bytes_per_op: b.Memory?.BytesAllocatedPerOperation ?? null,
+    };
+  }
+  const meta = readJson(opt('--meta'), 'meta.json');
+  const loadPath = opt('--loadavg');
+  if (loadPath && existsSync(loadPath)) {
+    const ones = readFileSync(loadPath, 'utf8').trim().split('\n').map((l) => Number(l.split(' ')[1])).filter((x) => !Number.isNaN(x));
+    if (ones.length) {
+      meta.load_1min = { samples: ones.length, min: Math.min(...ones), median: median(ones), max: Math.max(...ones) };
+    }
+  }
+  return {
+    meta,
+    interplug: { environment: bdn.HostEnvironmentInfo, benchmarks, capacity: readJson(opt('--capacity'), 'Interplug capacity results') },
+    peer: readJson(opt('--peer'), 'peer results'),
+  };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const data = opt('--from') ? readJson(opt('--from'), 'merged results') : merge();
+const quick = data.meta.mode === 'quick' || data.peer.quick === true;
+const I = (key) => data.interplug.benchmarks[key]?.median_ns ?? null;
+const P = (key) => data.peer.results?.[key]?.median_ns ?? null;
+const peerN = (key) => data.peer.results?.[key]?.n ?? null;
+
+// ---- formatting -------------------------------------------------------------------------------
+
+const has = (x) => x !== null && x !== undefined && Number.isFinite(x);
+function time(ns) {
+  if (!has(ns)) return '—';
+  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
+  if (ns >= 1e3) return `${(ns / 1e3).toFixed(ns >= 1e5 ? 0 : ns >= 1e4 ? 1 : 2)} µs`;
+  return `${ns.toFixed(ns >= 100 ? 0 : 1)} ns`;
+}
+const mbps = (bytes, ns) => (has(ns) && ns > 0 ? (bytes / ns) * 1e3 : null); // bytes/ns = GB/s; ×1000 = MB/s
+function rate(x) {
+  if (!has(x)) return '—';
+  if (x >= 1000) return `${(x / 1000).toFixed(x >= 1e4 ? 1 : 2)} GB/s`;
+  return `${x.toFixed(x >= 100 ? 0 : x >= 10 ? 1 : 2)} MB/s`;
+}
+function ratio(x) {
+  if (!has(x)) return '—';
+  return `${x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)}×`;
+}
+const div = (a, b) => (has(a) && has(b) && b > 0 ? a / b : null);
+const int = (x) => (has(x) ? Math.round(x).toLocaleString('en-US') : '—');
+const kib = (b) => (has(b) ? `${(b / 1024).toFixed(1)} KiB` : '—');
+
+// ---- the figures --------------------------------------------------------------------------------
+
+const SIZES = [
+  [64, '64 B', 'CallPlugin64', 'p2p_echo_64', 'Copy64', 'copy_64'],
+  [4 << 10, '4 KiB', 'CallPlugin4K', 'p2p_echo_4k', 'Copy4K', 'copy_4k'],
+  [64 << 10, '64 KiB', 'CallPlugin64K', 'p2p_echo_64k', 'Copy64K', 'copy_64k'],
+  [1 << 20, '1 MiB', 'CallPlugin1M', 'p2p_echo_1m', 'Copy1M', 'copy_1m'],
+];
+
+const timed = [
+  { label: 'host→plugin call, count_vowels 13 B', i: 'SideBySideHostCall.CountVowels13', p: 'host_count_vowels_13' },
+  { label: 'host→plugin call, echo 13 B', i: 'SideBySideHostCall.Echo13', p: 'host_echo_13' },
+  { label: 'plugin→plugin round trip, echo 13 B', i: 'SideBySideCallPlugin.CallPlugin13', p: 'p2p_echo_13' },
+  ...SIZES.map(([, name, im, pk]) => ({ label: `call_plugin echo ${name}`, i: `SideBySideCallPlugin.${im}`, p: pk })),
+  { label: 'spawn of a cached module (register_plugin)', i: 'SideBySideSpawn.Spawn', p: 'spawn' },
+  { label: 'spawn + free (register_plugin + free_plugin)', i: 'SideBySideSpawnFree.SpawnFree', p: 'spawn_free' },
+];
+
+const cap = data.interplug.capacity;
+const peerCap = data.peer.capacity;
+const p2p = I('SideBySideCallPlugin.CallPlugin13');
+const oneThread = I('SideBySideThreads.OneThread');
+const twoThreads = I('SideBySideThreads.TwoThreads');
+
+const targets = [
+  { target: 'plugin→plugin round trip 13 B ≤ 1 µs', shown: time(p2p), met: has(p2p) ? p2p <= 1000 : null },
+  (() => {
+    const r = div(P('p2p_echo_13'), p2p);
+    return { target: 'plugin→plugin round trip 13 B ≥ 15× faster than the JS SDK', shown: `${ratio(r)} (${time(P('p2p_echo_13'))} vs ${time(p2p)})`, met: has(r) ? r >= 15 : null };
+  })(),
+  (() => {
+    const r = div(p2p, I('SideBySideHostCall.Echo13'));
+    return { target: 'call_plugin round trip ≤ 1.5× a direct host→plugin call (echo 13 B)', shown: `${ratio(r)} (${time(p2p)} vs ${time(I('SideBySideHostCall.Echo13'))})`, met: has(r) ? r <= 1.5 : null };
+  })(),
+  (() => {
+    const r = div(I('SideBySideCopy.Copy1M'), I('SideBySideCallPlugin.CallPlugin1M'));
+    return {
+      target: '1 MiB through call_plugin ≥ 25% of a plain copy’s bandwidth',
+      shown: has(r) ? `${(r * 100).toFixed(1)}% (${rate(mbps(1 << 20, I('SideBySideCallPlugin.CallPlugin1M')))} vs ${rate(mbps(1 << 20, I('SideBySideCopy.Copy1M')))})` : '—',
+      met: has(r) ? r >= 0.25 : null,
+    };
+  })(),
+  { target: 'spawn of a cached module ≤ 20 µs', shown: time(I('SideBySideSpawn.Spawn')), met: has(I('SideBySideSpawn.Spawn')) ? I('SideBySideSpawn.Spawn') <= 20000 : null },
+  { target: '≥ 50,000 live idle instances', shown: `${int(cap?.reached)} (${cap?.stop_reason ?? '—'})`, met: has(cap?.reached) ? cap.reached >= 50000 : null },
+  (() => {
+    const r = div(oneThread, twoThreads);
+    return { target: 'two threads ≥ 1.8× the throughput of one', shown: `${ratio(r)} (${time(oneThread)} vs ${time(twoThreads)} per round trip)`, met: has(r) ? r >= 1.8 : null };
+  })(),
+];
+const verdict = (t) => (quick ? 'not judged (quick run)' : t.met === null ? 'not measured' : t.met ? '**met**' : '**not met**');
+
+// ---- Markdown --------------------------------------------------------------------------------------
+
+const m = data.meta;
+const env = data.interplug.environment ?? {};
+const lines = [];
+const L = (s = '') => lines.push(s);
+L(`## Side by side: Interplug vs the Extism JS SDK${quick ? ' — QUICK RUN, timings mean nothing' : ''}`);
+L();
+L(`- Run: ${m.started ?? '?'}, commit \`${(m.commit ?? '?').slice(0, 12)}\`${m.uncommitted_files_in_src_plugins_bench ? ` (${m.uncommitted_files_in_src_plugins_bench} uncommitted files in src/plugins/bench)` : ''}, mode ${m.mode}`);
+L(`- Machine: ${m.cpu ?? env.ProcessorName ?? '?'}, ${m.nproc ?? '?'} cores, ${has(m.mem_total_kib) ? (m.mem_total_kib / 1048576).toFixed(1) : '?'} GiB RAM, ${m.os ?? env.OsVersion ?? '?'}, vm.max_map_count ${m.max_map_count ?? '?'}`);
+if (m.load_1min) L(`- Load average (1 min) during the run: median ${m.load_1min.median}, max ${m.load_1min.max} on ${m.nproc} cores (${m.load_1min.samples} samples, every 10 s)${m.load_1min.max > (m.nproc ?? 2) ? ' — **the machine was busy**' : ''}`);
+L(`- Interplug: ${env.RuntimeVersion ?? `.NET ${m.dotnet}`}, BenchmarkDotNet ${env.BenchmarkDotNetVersion ?? '?'}; medians of 15 iterations; a loop of N inside one plugin call counts as N operations`);
+L(`- Peer: ${data.peer.sdk} on Node ${data.peer.node}; ${data.peer.mode}; medians of 15 samples`);
+L();
+L('| workload | Interplug | Extism JS SDK | JS ÷ Interplug |');
+L('|---|---:|---:|---:|');
+for (const row of timed) {
+  const n = peerN(row.p);
+  L(`| ${row.label} | ${time(I(row.i))} | ${time(P(row.p))}${n && row.p.startsWith('p2p') ? ` (N=${n})` : ''} | ${ratio(div(P(row.p), I(row.i)))} |`);
+}
+L(`| live idle instances (count_vowels) | ${int(cap?.reached)} | ${int(peerCap?.reached)} | ${ratio(div(peerCap?.reached, cap?.reached))} |`);
+L(`| resident memory per idle instance | ${kib(cap?.bytes_per_instance)} | ${kib(peerCap?.bytes_per_instance)} | ${ratio(div(peerCap?.bytes_per_instance, cap?.bytes_per_instance))} |`);
+L(`| two call chains on two threads: throughput vs one | ${ratio(div(oneThread, twoThreads))} | not run | |`);
+L();
+L('Payload sweep through call_plugin (echo: the payload goes in and comes back; MB/s = payload bytes ÷ round-trip time), next to a plain copy of the same size in the same process:');
+L();
+L('| payload | Interplug round trip | Interplug MB/s | C# Span.CopyTo | % of copy | JS SDK round trip | JS SDK MB/s | Node Buffer.copy | % of copy |');
+L('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const [bytes, name, im, pk, ic, pc] of SIZES) {
+  const ir = mbps(bytes, I(`SideBySideCallPlugin.${im}`));
+  const icr = mbps(bytes, I(`SideBySideCopy.${ic}`));
+  const pr = mbps(bytes, P(pk));
+  const pcr = mbps(bytes, P(pc));
+  const pct = (a, b) => (has(a) && has(b) ? `${((a / b) * 100).toFixed(a / b >= 0.1 ? 1 : 2)}%` : '—');
+  L(`| ${name} | ${time(I(`SideBySideCallPlugin.${im}`))} | ${rate(ir)} | ${rate(icr)} | ${pct(ir, icr)} | ${time(P(pk))} | ${rate(pr)} | ${rate(pcr)} | ${pct(pr, pcr)} |`);
+}
+L();
+L('Capacity (live idle instances, spawned from bench_caller with register_plugin):');
+L();
+for (const [who, c] of [['Interplug', cap], ['Extism JS SDK', peerCap]]) {
+  if (!c) continue;
+  L(`- ${who}: ${int(c.reached)} instances in ${has(c.spawn_seconds) ? c.spawn_seconds.toFixed(1) : '?'} s; stopped by ${c.stop_reason}${c.error ? ` (${c.error})` : ''}; RSS ${int(c.rss_start_bytes / 1048576)} → ${int(c.rss_end_bytes / 1048576)} MiB, ${kib(c.bytes_per_instance)} per instance; ${int(c.memory_mappings)} memory mappings (limit ${int(c.max_map_count)})`);
+}
+L();
+L('| target | measured | verdict |');
+L('|---|---|---|');
+for (const t of targets) L(`| ${t.target} | ${t.shown} | ${verdict(t)} |`);
+const markdown = lines.join('\n') + '\n';
+process.stdout.write(markdown);
+
+// ---- SVG -------------------------------------------------------------------------------------------
+
+function svg() {
+  const W = 980;
+  // Axis labels at powers of ten, without a useless decimal: "10 µs", not "10.0 µs".
+  const decade = (f) => (x) => f(x).replace(/\.0+ /, ' ');
+  const left = 330;
+  const right = 150;
+  const plotW = W - left - right;
+  const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const out = [];
+  let y = 0;
+  const text = (x, yy, s, attrs = '') => out.push(`<text x="${x}" y="${yy}" ${attrs}>${esc(s)}</text>`);
+  const BLUE = '#2563eb';
+  const ORANGE = '#ea580c';
+  const LIGHTBLUE = '#93c5fd';
+  const LIGHTORANGE = '#fdba74';
+
+  function logAxis(values, unitFmt, title, rows, barH = 13) {
+    const v = values.filter((x) => has(x) && x > 0);
+    if (!v.length) return;
+    const lo = Math.floor(Math.log10(Math.min(...v)));
+    const hi = Math.ceil(Math.log10(Math.max(...v)));
+    const X = (x) => left + ((Math.log10(x) - lo) / Math.max(1, hi - lo)) * plotW;
+    text(20, y + 22, title, 'font-size="16" font-weight="bold"');
+    y += 36;
+    const top = y;
+    const rowH = Math.max(...rows.map((r) => r.bars.length)) * barH + 8;
+    const height = rows.length * rowH;
+    for (let d = lo; d <= hi; d++) {
+      const x = X(10 ** d);
+      out.push(`<line x1="${x}" y1="${top - 4}" x2="${x}" y2="${top + height}" stroke="#e5e7eb"/>`);
+      text(x, top + height + 14, unitFmt(10 ** d), 'font-size="10" fill="#6b7280" text-anchor="middle"');
+    }
+    for (const r of rows) {
+      text(left - 8, y + rowH / 2 + 4, r.label, 'font-size="12" text-anchor="end"');
+      r.bars.forEach((b, k) => {
+        const by = y + 3 + k * barH;
+        const bh = barH - 2;
+        if (has(b.value) && b.value > 0) {
+          out.push(`<rect x="${left}" y="${by}" width="${Math.max(1, X(b.value) - left)}" height="${bh}" fill="${b.color}"/>`);
+          text(X(b.value) + 4, by + bh - 1, b.text, `font-size="${Math.min(11, bh + 1)}" fill="#111827"`);
+        }
+      });
+      if (r.note) text(W - right + 70, y + rowH / 2 + 4, r.note, 'font-size="12" font-weight="bold" text-anchor="start"');
+      y += rowH;
+    }
+    y += 26;
+  }
+
+  const title = `Interplug vs the Extism JS SDK ${data.peer.sdk?.replace('@extism/extism ', '') ?? ''}: medians per operation`;
+  text(20, 28, title, 'font-size="18" font-weight="bold"');
+  y = 40;
+  if (quick) {
+    text(20, y + 14, 'QUICK RUN (make bench-quick): each workload ran once; these timings mean nothing', 'font-size="13" fill="#dc2626" font-weight="bold"');
+    y += 22;
+  }
+  // Legend
+  const legend = [[BLUE, 'Interplug (C#, Wasmtime)'], [ORANGE, 'Extism JS SDK (Node)'], [LIGHTBLUE, 'C# Span.CopyTo'], [LIGHTORANGE, 'Node Buffer.copy']];
+  legend.forEach(([c, s], k) => {
+    out.push(`<rect x="${20 + k * 230}" y="${y + 4}" width="14" height="14" fill="${c}"/>`);
+    text(40 + k * 230, y + 16, s, 'font-size="12"');
+  });
+  y += 30;
+
+  logAxis(
+    timed.flatMap((r) => [I(r.i), P(r.p)]),
+    decade((x) => time(x)),
+    'Time per operation (log scale; shorter is better). Right: JS SDK time ÷ Interplug time',
+    timed.map((r) => ({
+      label: r.label,
+      bars: [
+        { value: I(r.i), color: BLUE, text: time(I(r.i)) },
+        { value: P(r.p), color: ORANGE, text: time(P(r.p)) },
+      ],
+      note: has(div(P(r.p), I(r.i))) ? `JS ${ratio(div(P(r.p), I(r.i)))}` : '',
+    })),
+  );
+
+  const sweepRows = SIZES.map(([bytes, name, im, pk, ic, pc]) => ({
+    label: `${name}: call_plugin echo vs plain copy`,
+    bars: [
+      { value: mbps(bytes, I(`SideBySideCallPlugin.${im}`)), color: BLUE, text: rate(mbps(bytes, I(`SideBySideCallPlugin.${im}`))) },
+      { value: mbps(bytes, P(pk)), color: ORANGE, text: rate(mbps(bytes, P(pk))) },
+      { value: mbps(bytes, I(`SideBySideCopy.${ic}`)), color: LIGHTBLUE, text: rate(mbps(bytes, I(`SideBySideCopy.${ic}`))) },
+      { value: mbps(bytes, P(pc)), color: LIGHTORANGE, text: rate(mbps(bytes, P(pc))) },
+    ],
+    note: has(div(I(`SideBySideCopy.${ic}`), I(`SideBySideCallPlugin.${im}`))) ? `${((I(`SideBySideCopy.${ic}`) / I(`SideBySideCallPlugin.${im}`)) * 100).toFixed(1)}%` : '',
+  }));
+  logAxis(sweepRows.flatMap((r) => r.bars.map((b) => b.value)), decade((x) => rate(x)), 'Bandwidth, MB/s (log; longer is better). Right: Interplug call_plugin as % of the C# copy', sweepRows, 11);
+
+  text(20, y + 4, `Targets (Interplug)${quick ? ': not judged in a quick run' : ''}`, 'font-size="16" font-weight="bold"');
+  y += 22;
+  for (const t of targets) {
+    const color = quick || t.met === null ? '#9ca3af' : t.met ? '#16a34a' : '#dc2626';
+    const mark = quick || t.met === null ? '–' : t.met ? '✓' : '✗';
+    out.push(`<circle cx="30" cy="${y + 8}" r="8" fill="${color}"/>`);
+    text(30, y + 12, mark, 'font-size="12" fill="white" text-anchor="middle" font-weight="bold"');
+    text(46, y + 12, `${t.target}: ${t.shown}`, 'font-size="12"');
+    y += 22;
+  }
+  y += 6;
+  const capLine = `Live idle instances: Interplug ${int(cap?.reached)} (${cap?.stop_reason ?? '—'}), ${kib(cap?.bytes_per_instance)} each; JS SDK ${int(peerCap?.reached)} (${peerCap?.stop_reason ?? '—'}), ${kib(peerCap?.bytes_per_instance)} each`;
+  text(20, y + 8, capLine, 'font-size="12"');
+  y += 20;
+  const foot = `${m.started?.slice(0, 10) ?? ''} · commit ${(m.commit ?? '?').slice(0, 12)} · ${m.cpu ?? ''}, ${m.nproc} cores · ${data.peer.node ? `Node ${data.peer.node}` : ''} · .NET ${env.RuntimeVersion?.split(' ')[1] ?? m.dotnet ?? ''}${m.load_1min ? ` · load avg (1 min) median ${m.load_1min.median}, max ${m.load_1min.max}` : ''}`;
+  text(20, y + 8, foot, 'font-size="11" fill="#6b7280"');
+  y += 20;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y}" viewBox="0 0 ${W} ${y}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${out.join('\n')}\n</svg>\n`;
+}
+
+// ---- outputs and the quick check ---------------------------------------------------------------
+
+if (opt('--save')) write(opt('--save'), JSON.stringify(data, null, 2) + '\n');
+if (opt('--md')) write(opt('--md'), markdown);
+if (opt('--svg')) write(opt('--svg'), svg());
+
+if (quick) {
+  const missing = [
+    ...timed.flatMap((r) => [[r.i, I(r.i)], [r.p, P(r.p)]]),
+    ...SIZES.flatMap(([, , , , ic, pc]) => [[ic, I(`SideBySideCopy.${ic}`)], [pc, P(pc)]]),
+    ['SideBySideThreads.OneThread', oneThread],
+    ['SideBySideThreads.TwoThreads', twoThreads],
+    ['interplug capacity', cap?.reached > 0 ? 1 : null],
+    ['peer capacity', peerCap?.reached > 0 ? 1 : null],
+  ].filter(([, v]) => !has(v)).map(([k]) => k);
+  if (missing.length) {
+    console.error(`report: quick run is missing results for: ${missing.join(', ')}`);
+    process.exit(1);
+  }
+  console.error('report: quick run: every workload ran on both hosts');
+}
