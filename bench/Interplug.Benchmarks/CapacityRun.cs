@@ -90,6 +90,8 @@ internal static class CapacityRun
             if (!BenchHost.Text(probe.Call("count_vowels", BenchHost.Hello)).StartsWith("{\"count\":3,", StringComparison.Ordinal))
                 throw new InvalidOperationException("count_vowels answered wrongly with the host full");
 
+        if (OptionText(args, "--dump-maps") is { } dump && File.Exists("/proc/self/maps"))
+            File.Copy("/proc/self/maps", dump, overwrite: true); // to see which mappings an instance costs
         var live = host.LiveInstances - live0;
         var rssEnd = SettledRss();
         var vmEnd = Proc("VmSize");
