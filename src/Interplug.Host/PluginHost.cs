@@ -165,7 +165,8 @@ public sealed class PluginHost : IDisposable
             {
                 DeadlineTimestamp = Math.Min(chain.DeadlineTimestamp, CallChain.DeadlineAfter(child.Rights.TimeoutMs)),
                 CancellationToken = chain.CancellationToken,
-                Fuel = Smaller(child.Rights.Fuel, caller.RemainingFuel),
+                // Without a fuel limit anywhere above, the caller's fuel is unlimited: no need to read it.
+                Fuel = process.Rights.Fuel is null ? child.Rights.Fuel : Smaller(child.Rights.Fuel, caller.RemainingFuel),
                 HostContext = chain,
             };
             var (handle, length) = child.Instance.Call(export, input, options, caller,

@@ -18,6 +18,7 @@ public sealed class PluginInstance : IDisposable
     private readonly Dictionary<string, Func<int>> _exports = new(StringComparer.Ordinal);
     private int _busy;
     private bool _disposed;
+    private bool _fuelLimited = true;
 
     internal PluginInstance(CompiledPlugin plugin, in InstanceOptions options)
     {
@@ -37,7 +38,9 @@ public sealed class PluginInstance : IDisposable
             _state.Budget = new MemoryBudget(_store, maxPages);
             if (plugin.Options.Wasi)
                 _store.SetWasiConfiguration(WasiSetup.Create(plugin));
+            // Armed once: every tick re-arms it, and the callback checks the current call's deadline.
             _store.SetEpochDeadlineCallback(OnEpochTick);
+            _store.SetEpochDeadline(1);
             // Start-up is not a call: it gets the manifest's timeout but no fuel limit.
             StartBudget(new CallOptions { Fuel = long.MaxValue });
             _main = Link();
@@ -182,9 +185,13 @@ public sealed class PluginInstance : IDisposable
             deadline = Math.Min(deadline, now + (long)(Math.Max(0, (wallClock - DateTimeOffset.UtcNow).TotalSeconds) * Stopwatch.Frequency));
         _state.Call = new CallScope(deadline, options.HostContext, options.CancellationToken);
         _state.Budget.KernelDenied = false;
+        // An unlimited store keeps (nearly) u64::MAX fuel across calls, so it is set only when it changes.
         var fuel = options.Fuel ?? Plugin.Options.FuelPerCall;
-        _store.Fuel = fuel is { } f ? (ulong)Math.Max(0, f) : ulong.MaxValue;
-        _store.SetEpochDeadline(1);
+        if (fuel is { } f)
+            _store.Fuel = (ulong)Math.Max(0, f);
+        else if (_fuelLimited)
+            _store.Fuel = ulong.MaxValue;
+        _fuelLimited = fuel is not null;
     }
 
     private ulong OnEpochTick(Store store)
