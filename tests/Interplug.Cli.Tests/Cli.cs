@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Interplug.Cli.Tests;
+
+/// <summary>What one run of the CLI produced.</summary>
+internal sealed record CliResult(int ExitCode, byte[] Stdout, string Stderr)
+{
+    public string StdoutText => Encoding.UTF8.GetString(Stdout);
+
+    public string[] StderrLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public override string ToString() => $"exit {ExitCode}\nstdout: {StdoutText}\nstderr: {Stderr}";
+}
+
+/// <summary>
+/// Runs the published CLI (<c>dotnet artifacts/cli/interplug.dll</c>, what <c>./interplug</c> runs)
+/// from the repository root as a child process, with a time limit.
+/// </summary>
+internal static class Cli
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+
+    private static readonly Lazy<string> Root = new(FindRepoRoot);
+
+    public static string RepoRoot => Root.Value;
+
+    public static string Dll => Path.Combine(RepoRoot, "artifacts", "cli", "interplug.dll");
+
+    public static string Plugin(string name) => Path.Combine(RepoRoot, "plugins", "dist", name + ".wasm");
+
+    public static Task<CliResult> Run(params string[] args) => Run(null, args);
+
+    public static async Task<CliResult> Run(byte[]? stdin, params string[] args)
+    {
+        if (!File.Exists(Dll))
+            throw new FileNotFoundException($"{Dll} is missing; run `make build` first", Dll);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepoRoot,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Dll);
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        using var stdout = new MemoryStream();
+        var reading = process.StandardOutput.BaseStream.CopyToAsync(stdout);
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+            await process.StandardInput.BaseStream.WriteAsync(stdin);
+        process.StandardInput.Close();
+
+        using var timeout = new CancellationTokenSource(Limit);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"interplug {string.Join(' ', args)} did not finish within {Limit}");
+        }
+        await reading;
+        return new CliResult(process.ExitCode, stdout.ToArray(), await stderr);
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Interplug.slnx")))
+                return dir.FullName;
+        throw new InvalidOperationException($"Interplug.slnx not found above {AppContext.BaseDirectory}");
+    }
+}
+
+/// <summary>A temporary directory that deletes itself.</summary>
+internal sealed class TempDir : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("interplug-cli-tests-").FullName;
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public string Write(string name, string text)
+    {
+        var path = File(name);
+        System.IO.File.WriteAllText(path, text);
+        return path;
+    }
+
+    public string Dir(string name) => Directory.CreateDirectory(File(name)).FullName;
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort
+        }
+    }
+}
