@@ -172,7 +172,14 @@ public sealed class PluginInstance : IDisposable
         if (code != 0)
             throw new PluginException(PluginErrorKind.NonZeroExitCode, $"{Plugin.Name}.{export} returned non-zero exit code {code}")
             { ExitCode = code, ExportName = export };
-        return _state.Kernel.Output();
+        try
+        {
+            return _state.Kernel.Output();
+        }
+        catch (PluginException e)
+        {
+            throw WithExport(e, export); // an output range outside memory
+        }
     }
 
     private void StartBudget(in CallOptions options)
