@@ -339,6 +339,18 @@ public sealed class CallFailureTests
     }
 
     [Theory]
+    [InlineData("stack_overflow")]
+    [InlineData("divide_by_zero")]
+    public void A_trap_that_is_not_about_memory_stays_a_Trap_when_memory_is_near_the_budget(string export)
+    {
+        using var plugin = Compile(WatManifest with { Memory = new ManifestMemory { MaxPages = 20 } });
+        using var instance = plugin.Instantiate();
+        TestPlugins.Fails(PluginErrorKind.OutOfMemory, () => instance.Call("grow", []));
+        TestPlugins.Fails(PluginErrorKind.Trap, () => instance.Call(export, []));
+        StillWorks(instance);
+    }
+
+    [Theory]
     [InlineData("missing")]
     [InlineData("")]
     [InlineData("OK")]

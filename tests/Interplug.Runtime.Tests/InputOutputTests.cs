@@ -248,6 +248,7 @@ public sealed class InputOutputTests
         using var instance = NewInstance();
         var e = TestPlugins.Fails(PluginErrorKind.InvalidArgument, () => instance.Call("output_range", Range(offset, length)));
         Assert.Contains("output range", e.Message, StringComparison.Ordinal);
+        Assert.Equal("output_range", e.ExportName);
         Assert.Equal("hello world", instance.CallText("hello"));
     }
 
