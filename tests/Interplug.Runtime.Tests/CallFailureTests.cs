@@ -442,6 +442,7 @@ public sealed class CallFailureTests
             using var instance = plugin.Instantiate();
         });
         Assert.True(e.Kind is PluginErrorKind.BadModule or PluginErrorKind.MissingImport, $"got {e.Kind}: {e.Message}");
+        Assert.Contains("extism:host/env::alloc", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

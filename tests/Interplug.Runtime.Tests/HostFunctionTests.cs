@@ -376,6 +376,7 @@ public sealed class HostFunctionTests
             using var instance = plugin.Instantiate();
         });
         Assert.True(e.Kind is PluginErrorKind.BadModule or PluginErrorKind.MissingImport, $"got {e.Kind}: {e.Message}");
+        Assert.Contains("extism:host/user::host", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
