@@ -63,7 +63,8 @@ public sealed class PluginHost : IDisposable
     public PluginProcess Start(string name, PolicyRule? limits = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var process = CreateProcess(name, null, Rights.ForRoot(Options.Policy, name, limits));
+        var rights = Rights.ForRoot(Options.Policy, name, limits);
+        var process = CreateProcess(name, null, rights, CallChain.DeadlineAfter(rights.TimeoutMs), CancellationToken.None);
         _roots[process.Id] = process;
         return process;
     }
@@ -129,7 +130,7 @@ public sealed class PluginHost : IDisposable
         }
     }
 
-    internal long Spawn(PluginProcess parent, string name)
+    internal long Spawn(PluginProcess parent, CallChain chain, string name)
     {
         Catalog.PluginName.Validate(name);
         if (parent.Rights.WhyNotSpawn(name) is { } why)
@@ -142,7 +143,10 @@ public sealed class PluginHost : IDisposable
                 throw new PluginException(PluginErrorKind.QuotaExceeded,
                     $"{parent.Name} may not spawn {name}: {ancestor.Name} already has {ancestor.DescendantCount} live descendants, its limit (max_descendants)");
 
-        var child = CreateProcess(name, parent, parent.Rights.ForChild(Options.Policy, name));
+        // The child's start-up code runs inside the caller's call, so the chain's deadline bounds it.
+        var rights = parent.Rights.ForChild(Options.Policy, name);
+        var deadline = Math.Min(chain.DeadlineTimestamp, CallChain.DeadlineAfter(rights.TimeoutMs));
+        var child = CreateProcess(name, parent, rights, deadline, chain.CancellationToken);
         parent.ChildCount++;
         for (var ancestor = parent; ancestor is not null; ancestor = ancestor.Parent)
             ancestor.DescendantCount++;
@@ -237,7 +241,7 @@ public sealed class PluginHost : IDisposable
         Interlocked.Decrement(ref _live);
     }
 
-    private PluginProcess CreateProcess(string name, PluginProcess? parent, Rights rights)
+    private PluginProcess CreateProcess(string name, PluginProcess? parent, Rights rights, long startupDeadline, CancellationToken cancellationToken)
     {
         var compiled = Options.Catalog.GetCompiled(name, Compile);
         if (Interlocked.Increment(ref _live) > Options.MaxLiveInstances)
@@ -248,7 +252,13 @@ public sealed class PluginHost : IDisposable
         var process = new PluginProcess(this, Interlocked.Increment(ref _nextId), name, parent, rights);
         try
         {
-            process.Instance = compiled.Instantiate(new InstanceOptions { MemoryMaxPages = rights.MemoryMaxPages, Context = process });
+            process.Instance = compiled.Instantiate(new InstanceOptions
+            {
+                MemoryMaxPages = rights.MemoryMaxPages,
+                Context = process,
+                DeadlineTimestamp = startupDeadline,
+                CancellationToken = cancellationToken,
+            });
         }
         catch
         {

@@ -8,4 +8,15 @@ public readonly record struct InstanceOptions
 
     /// <summary>The initial <see cref="PluginInstance.Context"/>.</summary>
     public object? Context { get; init; }
+
+    /// <summary>
+    /// When start-up code (<c>_initialize</c>, constructors, the start section) must have finished,
+    /// as a <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> value; combined with the
+    /// manifest's <c>timeout_ms</c>. Start-up runs without a fuel limit, so this and
+    /// <see cref="CancellationToken"/> are what bound it.
+    /// </summary>
+    public long? DeadlineTimestamp { get; init; }
+
+    /// <summary>Cancels start-up code.</summary>
+    public CancellationToken CancellationToken { get; init; }
 }

@@ -41,8 +41,8 @@ public sealed class PluginInstance : IDisposable
             // Armed once: every tick re-arms it, and the callback checks the current call's deadline.
             _store.SetEpochDeadlineCallback(OnEpochTick);
             _store.SetEpochDeadline(1);
-            // Start-up is not a call: it gets the manifest's timeout but no fuel limit.
-            StartBudget(new CallOptions { Fuel = long.MaxValue });
+            // Start-up is not a call: no fuel limit, but the manifest's timeout and the caller's deadline and cancellation.
+            StartBudget(new CallOptions { Fuel = long.MaxValue, DeadlineTimestamp = options.DeadlineTimestamp, CancellationToken = options.CancellationToken });
             _main = Link();
             plugin.Startup.Run(_main);
         }

@@ -27,9 +27,9 @@ internal static class InterPluginFunctions
     /// <summary><c>register_plugin(name) -> id</c>: spawns a child; any failure fails the caller's call.</summary>
     private static long Register(CurrentPlugin plugin, long nameHandle)
     {
-        var (process, _) = Context(plugin);
+        var (process, chain) = Context(plugin);
         var name = plugin.ReadString(nameHandle);
-        return process.Host.Spawn(process, name);
+        return process.Host.Spawn(process, chain, name);
     }
 
     /// <summary><c>call_plugin(id, func, input) -> output</c>: calls a child's export; any failure fails the caller's call.</summary>

@@ -68,7 +68,9 @@ internal static partial class EnvFunctions
     {
         try
         {
-            var key = TakeKey(state, keyHandle, "var_set key");
+            if (keyHandle == 0)
+                throw new PluginException(PluginErrorKind.InvalidArgument, "var_set: the key handle is 0");
+            var key = Utf8.Decode(state.Kernel.Read(keyHandle), "var_set key");
             if (valueHandle == 0)
                 state.Vars.Remove(key);
             else
@@ -76,7 +78,9 @@ internal static partial class EnvFunctions
         }
         finally
         {
+            // The value was allocated after the key: freeing it first lets both give their space back to the bump pointer.
             state.Kernel.Free(valueHandle);
+            state.Kernel.Free(keyHandle);
         }
     }
 

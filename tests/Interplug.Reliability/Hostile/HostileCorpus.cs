@@ -54,6 +54,10 @@ public static class HostileCorpus
               (drop (call $free_plugin (local.get $id)))
               (drop (call $call (local.get $id) (call $str (i32.const 0) (i32.const 4)) (i64.const 0))) (i32.const 0))
             """), null, "run", "", PluginErrorKind.InvalidHandle),
+        new("endless-start-child", "spawns a child whose start section never ends", Wat.Module("""
+            (data (i32.const 0) "endless-start")
+            (func (export "run") (result i32) (drop (call $register (call $str (i32.const 0) (i32.const 13)))) (i32.const 0))
+            """), null, "run", "", PluginErrorKind.Timeout) { Check = e => e.Message.Contains("endless-start", StringComparison.Ordinal) ? null : e.Message },
         new("huge-output-range", "sets an output range of 2^62 bytes", Wat.Module("""
             (func (export "run") (result i32) (call $output_set (i64.const 1024) (i64.const 0x4000000000000000)) (i32.const 0))
             """), null, "run", "", PluginErrorKind.InvalidArgument),
@@ -103,13 +107,14 @@ public static class HostileCorpus
 
     /// <summary>
     /// A host with the corpus, a faulty child, echo and a <c>sibling</c> (count_vowels), and a
-    /// policy that lets corpus plugins spawn only echo, faulty and recursion.
+    /// policy that lets corpus plugins spawn only echo, faulty, recursion and endless-start.
     /// </summary>
     /// <param name="preopen">A directory the WASI plugins get read-only as <c>/data</c>.</param>
     public static PluginHost CreateHost(string preopen)
     {
         var catalog = new PluginCatalog()
             .Add("faulty", Manifest.FromBytes("""(module (func (export "run") (result i32) unreachable))"""u8.ToArray()))
+            .Add("endless-start", Manifest.FromBytes("""(module (func $spin (loop $l (br $l))) (start $spin) (func (export "run") (result i32) (i32.const 0)))"""u8.ToArray()))
             .Add("sibling", Manifest.FromWasmFile(Path.Combine(RepoPaths.PluginsDist, "count_vowels.wasm")));
         foreach (var plugin in All)
         {
@@ -132,7 +137,7 @@ public static class HostileCorpus
                 {
                     ["loop-cancelled"] = new() { TimeoutMs = 60_000 },
                     ["loop-fuel"] = new() { TimeoutMs = 60_000, Fuel = 5_000_000 },
-                    ["*"] = new() { Spawn = ["echo", "faulty", "recursion"] },
+                    ["*"] = new() { Spawn = ["echo", "faulty", "recursion", "endless-start"] },
                 },
             },
         });
