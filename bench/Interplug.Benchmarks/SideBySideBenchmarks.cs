@@ -201,7 +201,9 @@ public class SideBySideSpawnFree
 /// <summary>
 /// Two independent call chains (bench_caller → echo, 13 B, N round trips each) on two threads
 /// against one host, versus one such chain on one thread. Throughput ratio = one-thread time per
-/// round trip / two-thread time per round trip.
+/// round trip / two-thread time per round trip. The control pair runs a plain arithmetic loop the
+/// same way: on a machine that really gives the process two idle cores it scales about 2×, so it
+/// tells how far the machine itself allowed the chains to scale.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -236,4 +238,19 @@ public class SideBySideThreads
     public void TwoThreads() => Parallel.Invoke(
         () => _a.Call("call_loop", _input),
         () => _b.Call("call_loop", _input));
+
+    /// <summary>About as long as one call_loop of N round trips; no memory traffic, no wasm.</summary>
+    private static long Spin()
+    {
+        long x = 1;
+        for (var i = 0; i < 4_000_000; i++)
+            x = (x * 31) ^ i;
+        return x;
+    }
+
+    [Benchmark(Description = "control: 1 thread arithmetic loop")]
+    public long OneThreadSpin() => Spin();
+
+    [Benchmark(Description = "control: 2 threads arithmetic loop", OperationsPerInvoke = 2)]
+    public void TwoThreadsSpin() => Parallel.Invoke(() => GC.KeepAlive(Spin()), () => GC.KeepAlive(Spin()));
 }
