@@ -66,7 +66,8 @@ kill $sampler 2>/dev/null || true
 echo "$(date +%s) $(cut -d' ' -f1-3 /proc/loadavg)" >> "$sbs/loadavg.log"
 
 echo "== Report"
-bdn_json=$(find "$OUT/results" -name '*-report-full.json' -printf '%T@ %p\n' 2>/dev/null | sort -rn | head -1 | cut -d' ' -f2-)
+# Every full JSON report of this run: one when joined, one per class otherwise.
+bdn_json=$(find "$OUT/results" -name '*-report-full.json' 2>/dev/null | sort | paste -sd, -)
 node bench/report/report.mjs \
   --bdn "$bdn_json" --capacity "$sbs/interplug-capacity.json" --peer "$sbs/peer.json" \
   --meta "$sbs/meta.json" --loadavg "$sbs/loadavg.log" \

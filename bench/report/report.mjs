@@ -2,7 +2,7 @@
 // ratios and targets (met / not met), a merged results file, and an SVG chart.
 //
 // From the raw results of one run (bench/side-by-side.sh passes these):
-//   node bench/report/report.mjs --bdn <BenchmarkDotNet *-report-full.json>
+//   node bench/report/report.mjs --bdn <BenchmarkDotNet *-report-full.json[,more.json]>
 //     --capacity <interplug-capacity.json> --peer <peer.json> --meta <meta.json> [--loadavg <log>]
 //     [--save results.json] [--md report.md] [--svg chart.svg]
 // From a merged results file saved earlier (how docs/benchmarks.svg is made):
@@ -34,9 +34,12 @@ const write = (path, text) => {
 // ---- inputs -----------------------------------------------------------------------------------
 
 function merge() {
-  const bdn = readJson(opt('--bdn'), 'BenchmarkDotNet full JSON report');
+  // One or more full JSON reports (comma-separated): one per class when run without --join.
+  const reports = (opt('--bdn') ?? '').split(',').filter(Boolean).map((path) => readJson(path, 'BenchmarkDotNet full JSON report'));
+  if (!reports.length) readJson(null, 'BenchmarkDotNet full JSON report');
+  const bdn = reports[0];
   const benchmarks = {};
-  for (const b of bdn.Benchmarks ?? []) {
+  for (const b of reports.flatMap((r) => r.Benchmarks ?? [])) {
     const s = b.Statistics;
     if (!s) continue;
     benchmarks[`${b.Type}.${b.Method}`] = {
