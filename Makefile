@@ -7,7 +7,7 @@ CONFIG ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: build plugins host run test bench bench-quick clean fuzz soak
+.PHONY: build plugins host run test bench bench-quick bench-build clean fuzz soak
 
 build: plugins host
 
@@ -35,11 +35,16 @@ test: build
 # checks that everything runs on both hosts. Results: artifacts/bench-quick/.
 PEER_STAMP := bench/peer/node_modules/.package-lock.json
 
-bench: build $(PEER_STAMP)
+bench: bench-build
 	BENCH_ARGS="$(BENCH_ARGS)" bench/side-by-side.sh full
 
-bench-quick: build $(PEER_STAMP)
+bench-quick: bench-build
 	bench/side-by-side.sh quick
+
+# Only what the benchmarks run: the plugins, the benchmark project (with the runtime and host it
+# references) and the JS SDK; not the tests nor the CLI, which keeps bench-quick short on a fresh clone.
+bench-build: plugins $(PEER_STAMP)
+	@$(DOTNET) build bench/Interplug.Benchmarks -c Release -v quiet -nologo -clp:NoSummary
 
 # The JS SDK, pinned exactly in bench/peer/package.json and package-lock.json.
 $(PEER_STAMP): bench/peer/package.json bench/peer/package-lock.json
