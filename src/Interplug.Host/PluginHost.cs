@@ -30,6 +30,7 @@ public sealed class PluginHost : IDisposable
     private readonly CallTelemetry _telemetry;
     private readonly ConcurrentDictionary<long, PluginProcess> _roots = new();
     private long _nextId;
+    private readonly bool _limitedByMaps;
     private int _live;
     private bool _disposed;
 
@@ -48,10 +49,20 @@ public sealed class PluginHost : IDisposable
             InstancePool = new InstancePoolOptions { MaxInstances = options.MaxLiveInstances, MaxMemoryPages = options.MaxMemoryPages },
         });
         _telemetry = new CallTelemetry(loggers.CreateLogger("Interplug.Host"));
+        var mapBudget = MemoryMapBudget.MaxInstances();
+        MaxLiveInstances = mapBudget is { } fit ? Math.Min(options.MaxLiveInstances, fit) : options.MaxLiveInstances;
+        _limitedByMaps = MaxLiveInstances < options.MaxLiveInstances;
     }
 
     /// <summary>The options the host was created with.</summary>
     public PluginHostOptions Options { get; }
+
+    /// <summary>
+    /// The most instances alive at once: <see cref="PluginHostOptions.MaxLiveInstances"/>, lowered
+    /// on Linux so that their memory mappings stay well below <c>vm.max_map_count</c> (past it the
+    /// .NET runtime would abort the process). Raise that sysctl to hold more.
+    /// </summary>
+    public int MaxLiveInstances { get; }
 
     /// <summary>Plugin instances alive now, across all process trees.</summary>
     public int LiveInstances => Volatile.Read(ref _live);
@@ -244,10 +255,11 @@ public sealed class PluginHost : IDisposable
     private PluginProcess CreateProcess(string name, PluginProcess? parent, Rights rights, long startupDeadline, CancellationToken cancellationToken)
     {
         var compiled = Options.Catalog.GetCompiled(name, Compile);
-        if (Interlocked.Increment(ref _live) > Options.MaxLiveInstances)
+        if (Interlocked.Increment(ref _live) > MaxLiveInstances)
         {
             Interlocked.Decrement(ref _live);
-            throw new PluginException(PluginErrorKind.QuotaExceeded, $"the host already runs {Options.MaxLiveInstances} plugin instances, its limit");
+            var why = _limitedByMaps ? $" ({MemoryMapBudget.Describe()}; raise it to hold more)" : "";
+            throw new PluginException(PluginErrorKind.QuotaExceeded, $"the host already runs {MaxLiveInstances} plugin instances, its limit{why}");
         }
         var process = new PluginProcess(this, Interlocked.Increment(ref _nextId), name, parent, rights);
         try

@@ -38,6 +38,7 @@ internal sealed unsafe class KernelInstance
         Meta = instance.GetMemory("meta")!;
         _free = instance.GetAction<long>("free")!;
         RefreshPointers();
+        Header(BumpSlot) = HeapBase;
     }
 
     public Memory Data { get; }

@@ -19,6 +19,9 @@
 ;;            128 output offset   136 output length   144 error handle
 ;;            152 bump pointer    160 input offset    168 input length      (all i64)
 ;;
+;; The host sets the bump pointer to HEAP_BASE before the plugin runs; a data segment would do
+;; the same but costs every instance a copy-on-write memory mapping.
+;;
 ;; The header is a contract with the host (KernelInstance.cs), which reads and writes it through
 ;; raw pointers so that a call needs no extra trips into wasm: the host starts each call itself
 ;; (zeroes the used part of $meta, which forgets every block as the Extism ABI prescribes, and
@@ -36,8 +39,6 @@
   (memory $data (export "memory") 1)
   (memory $meta (export "meta") 1)
 
-  ;; The header starts with the bump pointer at HEAP_BASE.
-  (data (memory $meta) (i32.const 152) "\00\04\00\00\00\00\00\00")
 
   (func $data_size (result i64)
     (i64.shl (i64.extend_i32_u (memory.size $data)) (i64.const 16)))
