@@ -159,7 +159,7 @@ public sealed class CompiledPlugin : IDisposable
     private static string? NameFromPath(WasmSource source) =>
         source.Path is { } p ? System.IO.Path.GetFileNameWithoutExtension(p) : null;
 
-    internal static string FirstLine(string message)
+    private static string FirstLine(string message)
     {
         var line = message.AsSpan().Trim();
         var end = line.IndexOf('\n');

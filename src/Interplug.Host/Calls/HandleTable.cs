@@ -11,8 +11,6 @@ internal sealed class HandleTable
     private readonly Dictionary<long, PluginProcess> _entries = [];
     private long _next = 1;
 
-    public int Count => _entries.Count;
-
     public IEnumerable<PluginProcess> Processes => _entries.Values;
 
     public long Add(PluginProcess process)
