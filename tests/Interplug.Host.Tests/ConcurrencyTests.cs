@@ -59,7 +59,8 @@ public class ConcurrencyTests
         using var driver = host.Start("driver");
         using var cancel = new CancellationTokenSource();
         var running = Task.Run(() => driver.CallText("chain", "loop_forever loop_forever", cancel.Token));
-        TestHosts.WaitUntil(() => host.LiveInstances == 2 || running.IsCompleted, "the driver spawned loop_forever");
+        // LiveInstances counts the child's slot before it is instantiated and linked, so wait for the link itself.
+        TestHosts.WaitUntil(() => driver.ChildCount == 1 || running.IsCompleted, "the driver spawned loop_forever");
 
         TestHosts.Fails(PluginErrorKind.Busy, () => driver.CallText("chain", "echo echo hi"));
 
