@@ -23,9 +23,9 @@ public sealed class HostFunction
     /// <summary>The namespace plugins declare for user host functions.</summary>
     public const string UserModule = "extism:host/user";
 
-    private readonly Action<Linker, HostFunction> _define;
+    private readonly Action<Linker> _define;
 
-    private HostFunction(string module, string name, Action<Linker, HostFunction> define)
+    private HostFunction(string module, string name, Action<Linker> define)
     {
         ArgumentException.ThrowIfNullOrEmpty(module);
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -41,7 +41,7 @@ public sealed class HostFunction
     /// <param name="results">The wasm result types.</param>
     /// <param name="callback">The implementation.</param>
     public HostFunction(string module, string name, IReadOnlyList<ValueKind> parameters, IReadOnlyList<ValueKind> results, HostFunctionCallback callback)
-        : this(module, name, (linker, self) => linker.DefineFunction(module, name,
+        : this(module, name, linker => linker.DefineFunction(module, name,
             (Caller caller, ReadOnlySpan<ValueBox> args, Span<ValueBox> res) => callback(CurrentPlugin.Of(caller), args, res),
             parameters, results))
     {
@@ -56,25 +56,25 @@ public sealed class HostFunction
 
     /// <summary>A host function of type <c>(i64) -> i64</c>, the shape of most Extism host functions.</summary>
     public static HostFunction FromFunc(string module, string name, Func<CurrentPlugin, long, long> body) =>
-        new(module, name, (l, _) => l.DefineFunction(module, name, (Caller c, long a) => body(CurrentPlugin.Of(c), a)));
+        new(module, name, l => l.DefineFunction(module, name, (Caller c, long a) => body(CurrentPlugin.Of(c), a)));
 
     /// <summary>A host function of type <c>(i64, i64) -> i64</c>.</summary>
     public static HostFunction FromFunc(string module, string name, Func<CurrentPlugin, long, long, long> body) =>
-        new(module, name, (l, _) => l.DefineFunction(module, name, (Caller c, long a, long b) => body(CurrentPlugin.Of(c), a, b)));
+        new(module, name, l => l.DefineFunction(module, name, (Caller c, long a, long b) => body(CurrentPlugin.Of(c), a, b)));
 
     /// <summary>A host function of type <c>(i64, i64, i64) -> i64</c>.</summary>
     public static HostFunction FromFunc(string module, string name, Func<CurrentPlugin, long, long, long, long> body) =>
-        new(module, name, (l, _) => l.DefineFunction(module, name, (Caller c, long a, long b, long d) => body(CurrentPlugin.Of(c), a, b, d)));
+        new(module, name, l => l.DefineFunction(module, name, (Caller c, long a, long b, long d) => body(CurrentPlugin.Of(c), a, b, d)));
 
     /// <summary>A host function of type <c>() -> i64</c>.</summary>
     public static HostFunction FromFunc(string module, string name, Func<CurrentPlugin, long> body) =>
-        new(module, name, (l, _) => l.DefineFunction(module, name, (Caller c) => body(CurrentPlugin.Of(c))));
+        new(module, name, l => l.DefineFunction(module, name, (Caller c) => body(CurrentPlugin.Of(c))));
 
     /// <summary>A host function of type <c>(i64) -> ()</c>.</summary>
     public static HostFunction FromAction(string module, string name, Action<CurrentPlugin, long> body) =>
-        new(module, name, (l, _) => l.DefineFunction(module, name, (Caller c, long a) => body(CurrentPlugin.Of(c), a)));
+        new(module, name, l => l.DefineFunction(module, name, (Caller c, long a) => body(CurrentPlugin.Of(c), a)));
 
-    internal void DefineIn(Linker linker) => _define(linker, this);
+    internal void DefineIn(Linker linker) => _define(linker);
 
     /// <summary>The function as <c>module::name</c>.</summary>
     public override string ToString() => $"{Module}::{Name}";
