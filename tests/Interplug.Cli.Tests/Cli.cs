@@ -21,13 +21,11 @@ internal static class Cli
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
-    private static readonly Lazy<string> Root = new(FindRepoRoot);
-
-    public static string RepoRoot => Root.Value;
+    public static string RepoRoot => RepoPaths.Root;
 
     public static string Dll => Path.Combine(RepoRoot, "artifacts", "cli", "interplug.dll");
 
-    public static string Plugin(string name) => Path.Combine(RepoRoot, "plugins", "dist", name + ".wasm");
+    public static string Plugin(string name) => Path.Combine(RepoPaths.PluginsDist, name + ".wasm");
 
     public static Task<CliResult> Run(params string[] args) => Run(null, args);
 
@@ -69,42 +67,5 @@ internal static class Cli
         }
         await reading;
         return new CliResult(process.ExitCode, stdout.ToArray(), await stderr);
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Interplug.slnx")))
-                return dir.FullName;
-        throw new InvalidOperationException($"Interplug.slnx not found above {AppContext.BaseDirectory}");
-    }
-}
-
-/// <summary>A temporary directory that deletes itself.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("interplug-cli-tests-").FullName;
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public string Write(string name, string text)
-    {
-        var path = File(name);
-        System.IO.File.WriteAllText(path, text);
-        return path;
-    }
-
-    public string Dir(string name) => Directory.CreateDirectory(File(name)).FullName;
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // best effort
-        }
     }
 }

@@ -13,18 +13,17 @@ namespace Interplug.Host.Tests;
 /// </summary>
 internal static class TestHosts
 {
-    private static readonly Lazy<string> Root = new(FindRepoRoot);
     private static readonly Lazy<PluginRuntime> SharedRuntime = new(() => new PluginRuntime());
 
     /// <summary>The directory holding Interplug.slnx.</summary>
-    public static string RepoRoot => Root.Value;
+    public static string RepoRoot => RepoPaths.Root;
 
     /// <summary>plugins/dist, checked to hold the plugins the tests use.</summary>
     public static string Dist
     {
         get
         {
-            var dist = Path.Combine(RepoRoot, "plugins", "dist");
+            var dist = RepoPaths.PluginsDist;
             foreach (var name in new[] { "relay", "echo", "run", "relay_c", "relay_rs", "count_vowels", "trap", "loop_forever", "memory_bomb" })
             {
                 if (!File.Exists(Path.Combine(dist, name + ".wasm")))
@@ -328,34 +327,4 @@ internal static class TestHosts
 
     /// <summary>A manifest of the driver's text, compiled by the catalog like any module.</summary>
     public static Manifest Driver => Manifest.FromBytes(Encoding.UTF8.GetBytes(DriverWat));
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Interplug.slnx")))
-                return dir.FullName;
-        throw new InvalidOperationException($"Interplug.slnx not found above {AppContext.BaseDirectory}");
-    }
-}
-
-/// <summary>A temporary directory that deletes itself.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public TempDir() => Path = Directory.CreateTempSubdirectory("interplug-host-tests-").FullName;
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // best effort
-        }
-    }
 }

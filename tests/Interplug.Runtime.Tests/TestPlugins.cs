@@ -10,11 +10,10 @@ namespace Interplug.Runtime.Tests;
 /// </summary>
 internal static class TestPlugins
 {
-    private static readonly Lazy<string> Root = new(FindRepoRoot);
     private static readonly Lazy<PluginRuntime> SharedRuntime = new(() => new PluginRuntime(new PluginRuntimeOptions { HttpClient = LocalOnlyHttp.Create() }));
 
     /// <summary>The directory holding Interplug.slnx.</summary>
-    public static string RepoRoot => Root.Value;
+    public static string RepoRoot => RepoPaths.Root;
 
     /// <summary>A runtime shared by the tests: no logging, HTTP to 127.0.0.1 only. Never disposed.</summary>
     public static PluginRuntime Runtime => SharedRuntime.Value;
@@ -101,7 +100,7 @@ internal static class TestPlugins
     /// <summary>The path of plugins/dist/<paramref name="name"/>.wasm.</summary>
     public static string DistPath(string name)
     {
-        var path = Path.Combine(RepoRoot, "plugins", "dist", name + ".wasm");
+        var path = Path.Combine(RepoPaths.PluginsDist, name + ".wasm");
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path} is missing; build the plugins with `make -C plugins`", path);
         return path;
@@ -156,53 +155,4 @@ internal static class TestPlugins
 
     /// <summary>A fresh temporary directory, deleted when disposed.</summary>
     public static TempDir TempDir() => new();
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Interplug.slnx")))
-                return dir.FullName;
-        throw new InvalidOperationException($"Interplug.slnx not found above {AppContext.BaseDirectory}");
-    }
-}
-
-/// <summary>A temporary directory that deletes itself.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public TempDir()
-    {
-        Path = Directory.CreateTempSubdirectory("interplug-tests-").FullName;
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public string Write(string name, string text)
-    {
-        var path = File(name);
-        System.IO.File.WriteAllText(path, text);
-        return path;
-    }
-
-    public string Write(string name, byte[] bytes)
-    {
-        var path = File(name);
-        System.IO.File.WriteAllBytes(path, bytes);
-        return path;
-    }
-
-    public string Dir(string name) => Directory.CreateDirectory(File(name)).FullName;
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // best effort
-        }
-    }
 }
