@@ -31,6 +31,7 @@ public sealed class CompiledPlugin : IDisposable
         Name = options.Name ?? manifest.Wasm[mainIndex].Name ?? NameFromPath(manifest.Wasm[mainIndex]) ?? "plugin";
         Logger = runtime.LoggerFactory.CreateLogger("Interplug.Plugin");
         Linker = CreateLinker(runtime.Engine, options);
+        Linkers = new InstanceLinkers(Linker);
         try
         {
             var hostFunctions = options.HostFunctions.Select(f => f.ToString()).ToHashSet();
@@ -41,7 +42,7 @@ public sealed class CompiledPlugin : IDisposable
                 if (i != mainIndex && source.Name is null)
                     throw new PluginException(PluginErrorKind.InvalidManifest, $"wasm entry {i} ({source}) needs a \"name\" to be linked into the main module");
                 var module = CompileModule(runtime.Engine, source, WasmSourceLoader.Load(source, manifest.BaseDirectory, runtime.Http));
-                _modules.Add(ImportPlan.Create(module, source.Name, _modules, hostFunctions, options.Wasi));
+                _modules.Add(ImportPlan.Create(module, i != mainIndex ? source.Name : null, _modules, hostFunctions, options.Wasi));
             }
         }
         catch
@@ -72,6 +73,8 @@ public sealed class CompiledPlugin : IDisposable
     internal ILogger Logger { get; }
 
     internal Linker Linker { get; }
+
+    internal InstanceLinkers Linkers { get; }
 
     internal IReadOnlyList<ImportPlan> Modules => _modules;
 
@@ -104,6 +107,7 @@ public sealed class CompiledPlugin : IDisposable
         _disposed = true;
         foreach (var plan in _modules)
             plan.Module.Dispose();
+        Linkers.Dispose();
         Linker.Dispose();
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Interplug.Runtime.Env;
 using Interplug.Runtime.Kernel;
 using Wasmtime;
 
@@ -213,29 +214,44 @@ public sealed class PluginInstance : IDisposable
 
     private Instance Link()
     {
-        var linker = Plugin.Linker;
-        var kernel = linker.Instantiate(_store, Plugin.Runtime.KernelModule);
+        var kernel = Plugin.Linker.Instantiate(_store, Plugin.Runtime.KernelModule);
         _state.Kernel = new KernelInstance(kernel);
         _state.Budget.AttachKernel(_state.Kernel);
 
-        var instances = new List<Instance>(Plugin.Modules.Count);
-        foreach (var plan in Plugin.Modules)
+        var linker = Plugin.Linkers.Rent();
+        try
         {
-            var imports = plan.Resolve(_store, linker, kernel, instances);
-            Instance instance;
-            try
+            linker.DefineInstance(_store, EnvFunctions.Module, kernel);
+            Instance? instance = null;
+            foreach (var plan in Plugin.Modules)
             {
-                instance = new Instance(_store, plan.Module, imports);
+                try
+                {
+                    instance = linker.Instantiate(_store, plan.Module);
+                }
+                catch (WasmtimeException e) when (e.Message.StartsWith("incompatible import type", StringComparison.Ordinal))
+                {
+                    throw new PluginException(PluginErrorKind.BadModule, $"{Plugin.Name}: {TypeMismatch(e.Message)}", e);
+                }
+                foreach (var memory in plan.ExportedMemories)
+                    _state.Budget.AttachPluginMemory(instance.GetMemory(memory)!);
+                if (plan.Name is not null)
+                    linker.DefineInstance(_store, plan.Name, instance);
             }
-            catch (WasmtimeException e) when (plan.DescribeTypeMismatch(imports) is { } mismatch)
-            {
-                throw new PluginException(PluginErrorKind.BadModule, $"{Plugin.Name}: {mismatch}", e);
-            }
-            foreach (var memory in plan.ExportedMemories)
-                _state.Budget.AttachPluginMemory(instance.GetMemory(memory)!);
-            instances.Add(instance);
+            return instance!;
         }
-        return instances[^1];
+        finally
+        {
+            Plugin.Linkers.Return(linker);
+        }
+    }
+
+    // Wasmtime says "incompatible import type for `m::f`", then the expected and found types on a later line.
+    private static string TypeMismatch(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var detail = lines.FirstOrDefault(l => l.StartsWith("types incompatible", StringComparison.Ordinal));
+        return detail is null ? lines[0] : $"{lines[0]}: {detail}";
     }
 
     private Func<int> ExportFunction(string name)

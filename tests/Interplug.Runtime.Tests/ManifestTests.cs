@@ -279,6 +279,71 @@ public sealed class ManifestTests
     }
 
     [Fact]
+    public void Every_instance_links_its_own_copies_of_the_modules()
+    {
+        const string Counter = """
+            (module
+              (global $n (mut i64) (i64.const 0))
+              (func (export "add") (param i64 i64) (result i64)
+                (global.set $n (i64.add (global.get $n) (i64.const 1)))
+                (global.get $n)))
+            """;
+        var manifest = new Manifest
+        {
+            Wasm = [new WasmSource { Bytes = Encoding.UTF8.GetBytes(Counter), Name = "math" }, new WasmSource { Bytes = Encoding.UTF8.GetBytes(MainModule) }],
+        };
+        using var plugin = TestPlugins.Runtime.Compile(manifest);
+        var first = plugin.Instantiate();
+        using var second = plugin.Instantiate();
+        Assert.Equal(1, first.CallI64("sum", Pair(0, 0)));
+        Assert.Equal(2, first.CallI64("sum", Pair(0, 0)));
+        Assert.Equal(1, second.CallI64("sum", Pair(0, 0)));
+        first.Dispose();
+        // Instantiated after the instance whose modules it would have reached if links were shared.
+        using var third = plugin.Instantiate();
+        Assert.Equal(1, third.CallI64("sum", Pair(0, 0)));
+        Assert.Equal(2, second.CallI64("sum", Pair(0, 0)));
+    }
+
+    [Fact]
+    public void A_linked_module_may_not_take_the_name_of_the_kernel_namespace()
+    {
+        var manifest = new Manifest
+        {
+            Wasm =
+            [
+                new WasmSource { Bytes = Encoding.UTF8.GetBytes(MathModule), Name = "extism:host/env" },
+                new WasmSource { Bytes = Encoding.UTF8.GetBytes(MainModule) },
+            ],
+        };
+        var e = TestPlugins.Fails(PluginErrorKind.InvalidManifest, () => TestPlugins.Runtime.Compile(manifest));
+        Assert.Contains("reserved", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_linked_module_may_not_hide_a_host_function_an_earlier_module_imports()
+    {
+        // "first" imports host function lib::add; "lib", linked after it, exports an add of its own.
+        const string First = """
+            (module
+              (import "lib" "add" (func $add (param i64 i64) (result i64)))
+              (func (export "twice") (param i64) (result i64) (call $add (local.get 0) (local.get 0))))
+            """;
+        var options = new PluginOptions { HostFunctions = [HostFunction.FromFunc("lib", "add", (_, a, b) => a + b)] };
+        var manifest = new Manifest
+        {
+            Wasm =
+            [
+                new WasmSource { Bytes = Encoding.UTF8.GetBytes(First), Name = "first" },
+                new WasmSource { Bytes = Encoding.UTF8.GetBytes(MathModule), Name = "lib" },
+                new WasmSource { Bytes = Encoding.UTF8.GetBytes(MainModule.Replace("\"math\" \"add\"", "\"lib\" \"add\"", StringComparison.Ordinal)) },
+            ],
+        };
+        var e = TestPlugins.Fails(PluginErrorKind.InvalidManifest, () => TestPlugins.Runtime.Compile(manifest, options));
+        Assert.Contains("\"lib\" exports add", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_linked_module_without_a_name_is_an_invalid_manifest()
     {
         var manifest = new Manifest
