@@ -45,6 +45,9 @@ public sealed class PluginProcess : IDisposable
 
     internal HandleTable Handles { get; } = new();
 
+    /// <summary>Its handle in its parent's table, so freeing it need not search that table.</summary>
+    internal long Handle { get; set; }
+
     /// <summary>Names of this process's exports as callers spell them, so a repeated call allocates no string.</summary>
     internal ExportNameCache ExportNames { get; } = new();
 

@@ -17,6 +17,7 @@ internal sealed class HandleTable
     {
         var handle = _next++;
         _entries.Add(handle, process);
+        process.Handle = handle;
         return handle;
     }
 
@@ -26,17 +27,8 @@ internal sealed class HandleTable
     public PluginProcess Remove(long handle, string holder) =>
         _entries.Remove(handle, out var process) ? process : throw Invalid(handle, holder);
 
-    public void Remove(PluginProcess process)
-    {
-        foreach (var (handle, p) in _entries)
-        {
-            if (ReferenceEquals(p, process))
-            {
-                _entries.Remove(handle);
-                return;
-            }
-        }
-    }
+    /// <summary>Removes the process's entry if it is still there; it was added under <see cref="PluginProcess.Handle"/>.</summary>
+    public void Remove(PluginProcess process) => _entries.Remove(process.Handle);
 
     public void Clear() => _entries.Clear();
 

@@ -27,7 +27,8 @@ internal sealed unsafe class KernelInstance
     private const int InputOffsetSlot = 160;
     private const int InputLengthSlot = 168;
 
-    private readonly Action<long> _free;
+    private readonly Instance _instance;
+    private Action<long>? _free;
     private byte* _data;
     private byte* _meta;
     private long _dataLength;
@@ -36,7 +37,7 @@ internal sealed unsafe class KernelInstance
     {
         Data = instance.GetMemory("memory")!;
         Meta = instance.GetMemory("meta")!;
-        _free = instance.GetAction<long>("free")!;
+        _instance = instance;
         RefreshPointers();
         Header(BumpSlot) = HeapBase;
     }
@@ -104,8 +105,9 @@ internal sealed unsafe class KernelInstance
 
     public void Free(long handle)
     {
+        // Looked up on first use: most instances never free a block from the host side.
         if (handle != 0)
-            _free(handle);
+            (_free ??= _instance.GetAction<long>("free")!)(handle);
     }
 
     public void SetError(long handle) => Header(ErrorSlot) = handle;
