@@ -32,6 +32,7 @@ public sealed class PdkPluginTests
     [InlineData("run", "run")]
     [InlineData("relay", "chain,try_chain,spawn_many,spawn_free,call_id,free_id,self_call,call_twice_free")]
     [InlineData("relay_c", "run,count_vowels_native")]
+    [InlineData("echo_c", "echo,forward")]
     [InlineData("relay_rs", "run")]
     public void Every_plugin_compiles_instantiates_and_exports_its_functions(string name, string exports)
     {
@@ -106,6 +107,24 @@ public sealed class PdkPluginTests
         using var instance = plugin.Instantiate();
         Assert.Equal(input, instance.Call("echo", input));
         Assert.Equal(input, instance.Call("echo", input)); // and again on the same instance
+    }
+
+    [Theory]
+    [InlineData("echo", 0)]
+    [InlineData("echo", 7)]
+    [InlineData("echo", 13)]
+    [InlineData("echo", 1 << 20)]
+    [InlineData("forward", 0)]
+    [InlineData("forward", 13)]
+    [InlineData("forward", 1 << 20)]
+    public void The_C_echo_and_forward_return_their_input_byte_exact(string export, int length)
+    {
+        var input = new byte[length];
+        new Random(length).NextBytes(input);
+        using var plugin = TestPlugins.CompileDist("echo_c");
+        using var instance = plugin.Instantiate();
+        Assert.Equal(input, instance.Call(export, input));
+        Assert.Equal(input, instance.Call(export, input));
     }
 
     [Fact]

@@ -1,0 +1,43 @@
+/*
+ * echo_c: the cheapest echo the Extism ABI allows, in plain C without a PDK
+ * or libc. The benchmarks put it next to the AssemblyScript echo to separate
+ * what the host costs from what a PDK costs.
+ *
+ *   export echo()     copies the input into a new block, 8 bytes per kernel
+ *                     call each way (input_load_u64, store_u64), the least any
+ *                     plugin that reads its input must do under this ABI
+ *   export forward()  outputs the input block itself and reads none of it: a
+ *                     call_plugin round trip through it costs only the host's
+ *                     two copies (caller -> callee input, callee output ->
+ *                     caller) and the call
+ */
+typedef unsigned long long u64;
+typedef unsigned char u8;
+
+#define KERNEL(name) \
+  __attribute__((import_module("extism:host/env"), import_name(#name)))
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+KERNEL(input_length) u64 input_length(void);
+KERNEL(input_offset) u64 input_offset(void);
+KERNEL(input_load_u8) u8 input_load_u8(u64 offset);
+KERNEL(input_load_u64) u64 input_load_u64(u64 offset);
+KERNEL(alloc) u64 alloc(u64 size);
+KERNEL(store_u8) void store_u8(u64 handle, u8 value);
+KERNEL(store_u64) void store_u64(u64 handle, u64 value);
+KERNEL(output_set) void output_set(u64 handle, u64 len);
+
+EXPORT(echo) int echo(void) {
+  u64 n = input_length();
+  u64 out = alloc(n);
+  u64 i = 0;
+  for (; i + 8 <= n; i += 8) store_u64(out + i, input_load_u64(i));
+  for (; i < n; i++) store_u8(out + i, input_load_u8(i));
+  output_set(out, n);
+  return 0;
+}
+
+EXPORT(forward) int forward(void) {
+  output_set(input_offset(), input_length());
+  return 0;
+}
