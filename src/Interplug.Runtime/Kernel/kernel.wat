@@ -104,24 +104,26 @@
       (i32.or (i32.const 0x80000000) (i32.load $meta (local.get $head))))
     (i32.store $meta (local.get $head) (i32.wrap_i64 (i64.shr_u (local.get $h) (i64.const 4)))))
 
+  ;; The accessors below spell out $data_size instead of calling it: Cranelift does not inline
+  ;; wasm calls, and the extra call cost 15-20% of a PDK's 8-byte copy loop (measured 2026-11-23).
   (func (export "load_u8") (param $h i64) (result i32)
-    (if (result i32) (i64.lt_u (local.get $h) (call $data_size))
+    (if (result i32) (i64.lt_u (local.get $h) (i64.shl (i64.extend_i32_u (memory.size $data)) (i64.const 16)))
       (then (i32.load8_u $data (i32.wrap_i64 (local.get $h))))
       (else (i32.const 0))))
 
   (func (export "load_u64") (param $h i64) (result i64)
-    (if (result i64) (i64.le_u (local.get $h) (i64.sub (call $data_size) (i64.const 8)))
+    (if (result i64) (i64.le_u (local.get $h) (i64.sub (i64.shl (i64.extend_i32_u (memory.size $data)) (i64.const 16)) (i64.const 8)))
       (then (i64.load $data (i32.wrap_i64 (local.get $h))))
       (else (i64.const 0))))
 
   (func (export "store_u8") (param $h i64) (param $v i32)
     (if (i32.and (i64.ge_u (local.get $h) (i64.const 1024))
-                 (i64.lt_u (local.get $h) (call $data_size)))
+                 (i64.lt_u (local.get $h) (i64.shl (i64.extend_i32_u (memory.size $data)) (i64.const 16))))
       (then (i32.store8 $data (i32.wrap_i64 (local.get $h)) (local.get $v)))))
 
   (func (export "store_u64") (param $h i64) (param $v i64)
     (if (i32.and (i64.ge_u (local.get $h) (i64.const 1024))
-                 (i64.le_u (local.get $h) (i64.sub (call $data_size) (i64.const 8))))
+                 (i64.le_u (local.get $h) (i64.sub (i64.shl (i64.extend_i32_u (memory.size $data)) (i64.const 16)) (i64.const 8))))
       (then (i64.store $data (i32.wrap_i64 (local.get $h)) (local.get $v)))))
 
   (func (export "input_length") (result i64) (i64.load $meta (i32.const 168)))
