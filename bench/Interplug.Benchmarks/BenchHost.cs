@@ -49,15 +49,15 @@ internal static class BenchHost
     public static byte[] CallLoopInput(int n, int size, string callee = "echo", string export = "echo") =>
         Encoding.ASCII.GetBytes($"{n} {callee} {export} {size}");
 
-    /// <summary>Runs bench_caller's call_check on echo at this size, and one call_loop, and fails unless both did what they claim.</summary>
-    public static void CheckEcho(PluginProcess caller, int size)
+    /// <summary>Runs bench_caller's call_check on an echoing export at this size, and one call_loop, and fails unless both did what they claim.</summary>
+    public static void CheckEcho(PluginProcess caller, int size, string callee = "echo", string export = "echo")
     {
-        var check = Text(caller.Call("call_check", Encoding.ASCII.GetBytes($"echo echo {size}")));
+        var check = Text(caller.Call("call_check", Encoding.ASCII.GetBytes($"{callee} {export} {size}")));
         if (check != $"ok {size}")
-            throw new InvalidOperationException($"call_check echo {size} returned '{check}'");
-        var total = Text(caller.Call("call_loop", CallLoopInput(3, size)));
+            throw new InvalidOperationException($"call_check {callee}.{export} {size} returned '{check}'");
+        var total = Text(caller.Call("call_loop", CallLoopInput(3, size, callee, export)));
         if (total != (3L * size).ToString(System.Globalization.CultureInfo.InvariantCulture))
-            throw new InvalidOperationException($"call_loop 3 x echo {size} returned '{total}', expected {3L * size}");
+            throw new InvalidOperationException($"call_loop 3 x {callee}.{export} {size} returned '{total}', expected {3L * size}");
     }
 
     /// <summary>Calls and fails unless the output is <paramref name="expected"/>.</summary>

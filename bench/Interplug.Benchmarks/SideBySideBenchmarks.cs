@@ -61,10 +61,14 @@ public class SideBySideCallPlugin
     public const int N4K = 5_000;
     public const int N64K = 500;
     public const int N1M = 20;
+    // The loop builds its 1 MiB payload and spawns the callee once per call, about 4 ms: forward's
+    // round trip is short enough that it needs more calls to amortise that.
+    public const int NEchoC1M = 50;
+    public const int NForward1M = 500;
 
     private PluginHost _host = null!;
     private PluginProcess _caller = null!;
-    private byte[] _in13 = null!, _in64 = null!, _in4K = null!, _in64K = null!, _in1M = null!;
+    private byte[] _in13 = null!, _in64 = null!, _in4K = null!, _in64K = null!, _in1M = null!, _echoC1M = null!, _forward1M = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -76,9 +80,13 @@ public class SideBySideCallPlugin
         _in4K = BenchHost.CallLoopInput(N4K, 4 << 10);
         _in64K = BenchHost.CallLoopInput(N64K, 64 << 10);
         _in1M = BenchHost.CallLoopInput(N1M, 1 << 20);
+        _echoC1M = BenchHost.CallLoopInput(NEchoC1M, 1 << 20, "echo_c", "echo");
+        _forward1M = BenchHost.CallLoopInput(NForward1M, 1 << 20, "echo_c", "forward");
         BenchHost.CheckEcho(_caller, 13);
         foreach (var size in BenchHost.SweepSizes)
             BenchHost.CheckEcho(_caller, size);
+        BenchHost.CheckEcho(_caller, 1 << 20, "echo_c", "echo");
+        BenchHost.CheckEcho(_caller, 1 << 20, "echo_c", "forward");
     }
 
     [GlobalCleanup]
@@ -98,6 +106,14 @@ public class SideBySideCallPlugin
 
     [Benchmark(Description = "call_plugin echo 1 MiB", OperationsPerInvoke = N1M)]
     public byte[] CallPlugin1M() => _caller.Call("call_loop", _in1M);
+
+    // The same 1 MiB round trip without the AssemblyScript PDK: the cheapest echo the ABI allows,
+    // and a callee that returns its input block unread (only the host's two copies remain).
+    [Benchmark(Description = "call_plugin echo_c 1 MiB", OperationsPerInvoke = NEchoC1M)]
+    public byte[] CallPluginEchoC1M() => _caller.Call("call_loop", _echoC1M);
+
+    [Benchmark(Description = "call_plugin forward 1 MiB", OperationsPerInvoke = NForward1M)]
+    public byte[] CallPluginForward1M() => _caller.Call("call_loop", _forward1M);
 }
 
 /// <summary>A plain copy of the sweep's sizes in the same process: Span.CopyTo into a preallocated buffer.</summary>
