@@ -149,6 +149,12 @@ const p2p = I('SideBySideCallPlugin.CallPlugin13');
 const oneThread = I('SideBySideThreads.OneThread');
 const twoThreads = I('SideBySideThreads.TwoThreads');
 
+// A 1 MiB call_plugin round trip of the SideBySideCallPlugin benchmark `method`, as % of the plain copy's bandwidth.
+function pctOfCopy(method) {
+  const r = div(I('SideBySideCopy.Copy1M'), I(`SideBySideCallPlugin.${method}`));
+  return has(r) ? `${(r * 100).toFixed(1)}%` : '—';
+}
+
 const targets = [
   { target: 'plugin→plugin round trip 13 B ≤ 1 µs', shown: time(p2p), met: has(p2p) ? p2p <= 1000 : null },
   (() => {
@@ -163,7 +169,7 @@ const targets = [
     const r = div(I('SideBySideCopy.Copy1M'), I('SideBySideCallPlugin.CallPlugin1M'));
     return {
       target: '1 MiB through call_plugin ≥ 25% of a plain copy’s bandwidth',
-      shown: has(r) ? `${(r * 100).toFixed(1)}% (${rate(mbps(1 << 20, I('SideBySideCallPlugin.CallPlugin1M')))} vs ${rate(mbps(1 << 20, I('SideBySideCopy.Copy1M')))})` : '—',
+      shown: has(r) ? `${(r * 100).toFixed(1)}% (${rate(mbps(1 << 20, I('SideBySideCallPlugin.CallPlugin1M')))} vs ${rate(mbps(1 << 20, I('SideBySideCopy.Copy1M')))}); the host's part alone (forward): ${pctOfCopy('CallPluginForward1M')}` : '—',
       met: has(r) ? r >= 0.25 : null,
     };
   })(),
@@ -215,6 +221,21 @@ for (const [bytes, name, im, pk, ic, pc] of SIZES) {
 if (has(I('HostCallBenchmarks.Echo1MiB'))) {
   L();
   L(`For scale: a direct host→plugin echo of 1 MiB (HostCallBenchmarks, runtime API) takes ${time(I('HostCallBenchmarks.Echo1MiB'))} (${rate(mbps(1 << 20, I('HostCallBenchmarks.Echo1MiB')))}), so call_plugin adds ${time(I('SideBySideCallPlugin.CallPlugin1M') - I('HostCallBenchmarks.Echo1MiB'))} to the echo plugin's own time at 1 MiB.`);
+}
+if (has(I('SideBySideCallPlugin.CallPluginForward1M'))) {
+  L();
+  L('The same 1 MiB round trip without the AssemblyScript PDK (Interplug only; callee `plugins/c/echo_c.c`):');
+  L();
+  L('| callee | what it does | round trip | MB/s | % of copy |');
+  L('|---|---|---:|---:|---:|');
+  for (const [method, callee, what] of [
+    ['CallPlugin1M', 'echo (AssemblyScript PDK)', 'reads and writes 8 bytes per kernel call, plus the PDK\'s buffer copies'],
+    ['CallPluginEchoC1M', 'echo_c.echo (C, no PDK)', 'reads and writes 8 bytes per kernel call: the least an echo does under the Extism ABI'],
+    ['CallPluginForward1M', 'echo_c.forward (C, no PDK)', 'returns its input block unread: only the host\'s two copies and the call'],
+  ]) {
+    const t = I(`SideBySideCallPlugin.${method}`);
+    L(`| ${callee} | ${what} | ${time(t)} | ${rate(mbps(1 << 20, t))} | ${pctOfCopy(method)} |`);
+  }
 }
 L();
 L('Capacity (live idle instances, spawned from bench_caller with register_plugin):');
