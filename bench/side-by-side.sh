@@ -25,6 +25,14 @@ sbs="$OUT/side-by-side"
 rm -rf "$sbs" "$OUT/results"
 mkdir -p "$sbs"
 
+# Optional: BENCH_MAX_MAP_COUNT=1048576 raises vm.max_map_count for this run (needs root) and puts
+# it back at the end. Without it, how many instances fit is bounded by the machine's setting.
+restore_maps=""
+if [ -n "${BENCH_MAX_MAP_COUNT:-}" ]; then
+  restore_maps=$(cat /proc/sys/vm/max_map_count)
+  sysctl -qw vm.max_map_count="$BENCH_MAX_MAP_COUNT"
+fi
+
 # What was measured, and how busy the machine was: the load average every 10 s during the run.
 dirty=$(git status --porcelain -- src plugins bench 2>/dev/null | wc -l | tr -d ' ')
 cat > "$sbs/meta.json" <<EOF
@@ -44,7 +52,7 @@ cat > "$sbs/meta.json" <<EOF
 EOF
 ( while true; do echo "$(date +%s) $(cut -d' ' -f1-3 /proc/loadavg)"; sleep 10; done ) > "$sbs/loadavg.log" &
 sampler=$!
-trap 'kill $sampler 2>/dev/null || true' EXIT
+trap 'kill $sampler 2>/dev/null || true; [ -z "$restore_maps" ] || sysctl -qw vm.max_map_count="$restore_maps"' EXIT
 
 bench_dll=bench/Interplug.Benchmarks/bin/Release/net10.0/Interplug.Benchmarks.dll
 echo "== Interplug: BenchmarkDotNet ($bdn_args)"

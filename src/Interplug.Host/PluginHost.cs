@@ -36,10 +36,13 @@ public sealed class PluginHost : IDisposable
 
     /// <summary>Creates a host.</summary>
     /// <param name="options">Catalog, policy and limits.</param>
-    /// <param name="runtime">The runtime to compile on. When null the host creates and owns one with an instance pool sized by <see cref="PluginHostOptions.MaxLiveInstances"/> and <see cref="PluginHostOptions.MaxMemoryPages"/>.</param>
+    /// <param name="runtime">The runtime to compile on. When null the host creates and owns one with an instance pool sized by <see cref="PluginHostOptions.MaxLiveInstances"/> and <see cref="PluginHostOptions.MaxMemoryPages"/>, metering fuel as <see cref="PluginHostOptions.MeterFuel"/> says.</param>
+    /// <exception cref="ArgumentException">The policy sets fuel limits but <paramref name="runtime"/> does not meter fuel.</exception>
     public PluginHost(PluginHostOptions options, PluginRuntime? runtime = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (runtime is { MetersFuel: false } && (options.Policy.SetsFuel || options.MeterFuel is true))
+            throw new ArgumentException("the policy sets fuel limits, but the runtime does not meter fuel (PluginRuntimeOptions.MeterFuel)", nameof(runtime));
         Options = options;
         var loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _ownsRuntime = runtime is null;
@@ -47,6 +50,7 @@ public sealed class PluginHost : IDisposable
         {
             LoggerFactory = loggers,
             InstancePool = new InstancePoolOptions { MaxInstances = options.MaxLiveInstances, MaxMemoryPages = options.MaxMemoryPages },
+            MeterFuel = options.MeterFuel ?? options.Policy.SetsFuel,
         });
         _telemetry = new CallTelemetry(loggers.CreateLogger("Interplug.Host"));
         var mapBudget = MemoryMapBudget.MaxInstances();
@@ -70,10 +74,13 @@ public sealed class PluginHost : IDisposable
     /// <summary>Starts a top-level process. Its rights are its policy rule's, narrowed by <paramref name="limits"/> when given.</summary>
     /// <param name="name">The plugin's catalog name.</param>
     /// <param name="limits">Tighter limits for this process and everything below it (its spawn and call lists are ignored).</param>
-    /// <exception cref="PluginException">The name is invalid or unknown, the plugin does not compile or instantiate, or the host is full.</exception>
+    /// <exception cref="PluginException">The name is invalid or unknown, the plugin does not compile or instantiate, or the host is full; <see cref="PluginErrorKind.InvalidArgument"/> for a fuel limit on a host that does not meter fuel.</exception>
     public PluginProcess Start(string name, PolicyRule? limits = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (limits?.Fuel is not null && !_runtime.MetersFuel)
+            throw new PluginException(PluginErrorKind.InvalidArgument,
+                "this host does not meter fuel: its policy sets no fuel limit; set PluginHostOptions.MeterFuel to pass one to Start");
         var rights = Rights.ForRoot(Options.Policy, name, limits);
         var process = CreateProcess(name, null, rights, CallChain.DeadlineAfter(rights.TimeoutMs), CancellationToken.None);
         _roots[process.Id] = process;

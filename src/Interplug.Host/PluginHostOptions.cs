@@ -25,6 +25,14 @@ public sealed record PluginHostOptions
     /// <summary>Largest size of any one memory when the host creates its runtime, in 64 KiB pages (default 1024, 64 MiB); a policy's <c>memory_max_pages</c> cannot go beyond it.</summary>
     public long MaxMemoryPages { get; init; } = 1024;
 
+    /// <summary>
+    /// Whether the runtime the host creates meters fuel. Null (the default) meters it only when the
+    /// policy sets a fuel limit somewhere: metering slows every call (see
+    /// <see cref="Runtime.PluginRuntimeOptions.MeterFuel"/>). Set it to true to pass fuel limits to
+    /// <see cref="PluginHost.Start"/> under a policy that has none.
+    /// </summary>
+    public bool? MeterFuel { get; init; }
+
     /// <summary>Give catalog plugins WASI preview 1 (stdio discarded).</summary>
     public bool Wasi { get; init; }
 }

@@ -24,6 +24,8 @@ public sealed class CompiledPlugin : IDisposable
             throw new PluginException(PluginErrorKind.InvalidManifest, "manifest has no \"wasm\" entries");
         if (manifest.AllowedPaths.Count > 0 && !options.Wasi)
             throw new PluginException(PluginErrorKind.InvalidManifest, "allowed_paths needs WASI; enable it for this plugin");
+        if (options.FuelPerCall is not null && !runtime.MetersFuel)
+            throw new ArgumentException("FuelPerCall needs a runtime that meters fuel (PluginRuntimeOptions.MeterFuel)", nameof(options));
         if (manifest.Memory.MaxPages is < 0 || manifest.TimeoutMs is < 0)
             throw new PluginException(PluginErrorKind.InvalidManifest, "memory.max_pages and timeout_ms cannot be negative");
 

@@ -32,7 +32,16 @@ public sealed class CurrentPlugin
     public DateTimeOffset? Deadline => _state.Call.Deadline;
 
     /// <summary>Fuel the current call has left, or null when it runs without a fuel limit.</summary>
-    public long? RemainingFuel => _state.Store.Fuel is var fuel && fuel >= long.MaxValue ? null : (long)_state.Store.Fuel;
+    public long? RemainingFuel
+    {
+        get
+        {
+            if (!_state.Plugin.Runtime.MetersFuel)
+                return null;
+            var fuel = _state.Store.Fuel;
+            return fuel >= long.MaxValue ? null : (long)fuel;
+        }
+    }
 
     /// <summary>The length of the live block at <paramref name="handle"/>, or 0 if there is none.</summary>
     public long BlockLength(long handle) => _state.Kernel.Length(handle);

@@ -195,6 +195,13 @@ public sealed class PluginInstance : IDisposable
         _state.Budget.KernelDenied = false;
         // An unlimited store keeps (nearly) u64::MAX fuel across calls, so it is set only when it changes.
         var fuel = options.Fuel ?? Plugin.Options.FuelPerCall;
+        if (!Plugin.Runtime.MetersFuel)
+        {
+            // Start-up asks for long.MaxValue, which means no limit.
+            if (fuel is not (null or long.MaxValue))
+                throw new PluginException(PluginErrorKind.InvalidArgument, "a fuel limit needs a runtime that meters fuel (PluginRuntimeOptions.MeterFuel)");
+            return;
+        }
         if (fuel is { } f)
             _store.Fuel = (ulong)Math.Max(0, f);
         else if (_fuelLimited)

@@ -34,11 +34,15 @@ public sealed class PluginRuntime : IDisposable
         LoggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _ownsHttp = options.HttpClient is null;
         Http = options.HttpClient ?? new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
-        Engine = new Engine(CreateConfig(options.InstancePool));
+        MetersFuel = options.MeterFuel;
+        Engine = new Engine(CreateConfig(options.InstancePool, options.MeterFuel));
         KernelModule = Module.FromText(Engine, "interplug-kernel", Kernel.KernelSource.Text);
         _ticker = new Thread(Tick) { IsBackground = true, Name = "interplug-epoch" };
         _ticker.Start();
     }
+
+    /// <summary>Whether plugins compiled here can be given fuel limits (<see cref="PluginRuntimeOptions.MeterFuel"/>).</summary>
+    public bool MetersFuel { get; }
 
     internal Engine Engine { get; }
 
@@ -76,11 +80,11 @@ public sealed class PluginRuntime : IDisposable
             Http.Dispose();
     }
 
-    private static Config CreateConfig(InstancePoolOptions? pool)
+    private static Config CreateConfig(InstancePoolOptions? pool, bool meterFuel)
     {
         var config = new Config()
             .WithEpochInterruption(true)
-            .WithFuelConsumption(true)
+            .WithFuelConsumption(meterFuel)
             .WithMultiMemory(true)
             .WithBulkMemory(true);
         if (pool is null)

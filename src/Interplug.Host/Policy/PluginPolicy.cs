@@ -57,6 +57,9 @@ public sealed record PluginPolicy
     /// <summary>Rules by plugin name or name glob.</summary>
     public IReadOnlyDictionary<string, PolicyRule> Plugins { get; init; } = new Dictionary<string, PolicyRule>();
 
+    /// <summary>Whether any rule, or the defaults, limits fuel: the host must then meter it.</summary>
+    internal bool SetsFuel => Defaults.Fuel is not null || Plugins.Values.Any(r => r.Fuel is not null);
+
     /// <summary>Parses a policy from JSON (snake_case keys, as in the example).</summary>
     /// <exception cref="PluginException">Kind <see cref="PluginErrorKind.InvalidArgument"/> for malformed JSON.</exception>
     public static PluginPolicy Parse(string json)
