@@ -58,6 +58,9 @@ public sealed class PluginCatalog : IDisposable
     /// </exception>
     internal CompiledPlugin GetCompiled(string name, Func<string, Manifest, CompiledPlugin> compile)
     {
+        // Every key was validated when it was added, so a compiled plugin found by name needs no check.
+        if (_compiled.TryGetValue(name, out var found) && found.IsValueCreated)
+            return found.Value;
         PluginName.Validate(name);
         var lazy = _compiled.GetOrAdd(name, n => new Lazy<CompiledPlugin>(() => compile(n, Resolve(n))));
         try

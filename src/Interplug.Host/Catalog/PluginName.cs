@@ -8,6 +8,9 @@ public static class PluginName
     /// <summary>The longest name accepted.</summary>
     public const int MaxLength = 128;
 
+    private static readonly System.Buffers.SearchValues<char> Allowed =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.");
+
     /// <summary>Throws unless <paramref name="name"/> is 1–128 characters of letters, digits, <c>_</c>, <c>-</c> and <c>.</c>, without <c>..</c>, not starting with <c>.</c>.</summary>
     /// <exception cref="PluginException">Kind <see cref="PluginErrorKind.InvalidArgument"/>, naming the rule broken.</exception>
     public static void Validate(string name)
@@ -18,8 +21,8 @@ public static class PluginName
             > MaxLength => $"is longer than {MaxLength} characters",
             _ when name.Contains("..", StringComparison.Ordinal) => "contains \"..\"",
             _ when name[0] == '.' => "starts with \".\"",
-            _ when name.Any(c => c is '/' or '\\') => "contains a path separator",
-            _ when !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') => "may only contain letters, digits, '_', '-' and '.'",
+            _ when name.AsSpan().IndexOfAny('/', '\\') >= 0 => "contains a path separator",
+            _ when name.AsSpan().ContainsAnyExcept(Allowed) => "may only contain letters, digits, '_', '-' and '.'",
             _ => null,
         };
         if (problem is not null)

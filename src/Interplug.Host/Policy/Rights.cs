@@ -60,7 +60,7 @@ internal sealed class Rights
                 continue;
             if (r.RuleKey is null)
                 return Narrowed(r, $"no policy rule covers \"{r.Name}\", and spawning is denied unless a rule allows it");
-            if (!r.Rule.Spawn.Any(glob => HostGlob.Matches(child, glob)))
+            if (!AnyMatches(r.Rule.Spawn, child))
                 return Narrowed(r, $"policy rule \"{r.RuleKey}\" lets \"{r.Name}\" spawn [{string.Join(", ", r.Rule.Spawn)}], not \"{child}\"");
         }
         return null;
@@ -81,6 +81,15 @@ internal sealed class Rights
     }
 
     private bool IsCap { get; init; }
+
+    // A loop rather than LINQ: this runs on every spawn, and a lambda capturing the name allocates.
+    private static bool AnyMatches(IReadOnlyList<string> globs, string name)
+    {
+        for (var i = 0; i < globs.Count; i++)
+            if (HostGlob.Matches(name, globs[i]))
+                return true;
+        return false;
+    }
 
     private string Narrowed(Rights denier, string reason) =>
         ReferenceEquals(denier, this) ? reason : $"{reason} (rights only narrow: \"{Name}\" inherits the limits of its ancestor \"{denier.Name}\")";
