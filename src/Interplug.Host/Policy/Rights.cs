@@ -73,8 +73,7 @@ internal sealed class Rights
         {
             if (r.IsCap || r.Rule.Call is not { } calls)
                 continue;
-            var allowed = calls.Where(c => HostGlob.Matches(callee, c.Key)).SelectMany(c => c.Value);
-            if (!allowed.Any(glob => HostGlob.Matches(export, glob)))
+            if (!MayCall(calls, callee, export))
                 return Narrowed(r, $"policy rule \"{r.RuleKey}\" does not let \"{r.Name}\" call {callee}.{export}");
         }
         return null;
@@ -82,7 +81,16 @@ internal sealed class Rights
 
     private bool IsCap { get; init; }
 
-    // A loop rather than LINQ: this runs on every spawn, and a lambda capturing the name allocates.
+    // Loops rather than LINQ: these run on every spawn and call, and lambdas capturing a parameter
+    // make C# allocate their closure on entry to the method, even when no lambda runs.
+    private static bool MayCall(IReadOnlyDictionary<string, IReadOnlyList<string>> calls, string callee, string export)
+    {
+        foreach (var (calleeGlob, exports) in calls)
+            if (HostGlob.Matches(callee, calleeGlob) && AnyMatches(exports, export))
+                return true;
+        return false;
+    }
+
     private static bool AnyMatches(IReadOnlyList<string> globs, string name)
     {
         for (var i = 0; i < globs.Count; i++)
