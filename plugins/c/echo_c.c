@@ -11,21 +11,9 @@
  *                     two copies (caller -> callee input, callee output ->
  *                     caller) and the call
  */
-typedef unsigned long long u64;
-typedef unsigned char u8;
+#include "kernel.h"
 
-#define KERNEL(name) \
-  __attribute__((import_module("extism:host/env"), import_name(#name)))
 #define EXPORT(name) __attribute__((export_name(#name)))
-
-KERNEL(input_length) u64 input_length(void);
-KERNEL(input_offset) u64 input_offset(void);
-KERNEL(input_load_u8) u8 input_load_u8(u64 offset);
-KERNEL(input_load_u64) u64 input_load_u64(u64 offset);
-KERNEL(alloc) u64 alloc(u64 size);
-KERNEL(store_u8) void store_u8(u64 handle, u8 value);
-KERNEL(store_u64) void store_u64(u64 handle, u64 value);
-KERNEL(output_set) void output_set(u64 handle, u64 len);
 
 EXPORT(echo) int echo(void) {
   u64 n = input_length();

@@ -12,19 +12,9 @@
  * come from module "env", as a plain `extern "C"` block in Rust would import
  * them (that is how the seed's Rust plugin declares them).
  */
-typedef unsigned long long u64;
-typedef unsigned char u8;
+#include "kernel.h"
 
-#define KERNEL(name) \
-  __attribute__((import_module("extism:host/env"), import_name(#name)))
 #define ENV(name) __attribute__((import_module("env"), import_name(#name)))
-
-KERNEL(input_length) u64 input_length(void);
-KERNEL(input_load_u8) u8 input_load_u8(u64 offset);
-KERNEL(alloc) u64 alloc(u64 size);
-KERNEL(length) u64 length(u64 handle);
-KERNEL(store_u8) void store_u8(u64 handle, u8 value);
-KERNEL(output_set) void output_set(u64 handle, u64 len);
 
 ENV(register_plugin) u64 register_plugin(u64 name);
 ENV(call_plugin) u64 call_plugin(u64 id, u64 func, u64 input);
