@@ -69,6 +69,35 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
+    public void Instantiating_one_plugin_on_many_threads_at_once_links_each_instance_to_its_own_kernel()
+    {
+        // Each instantiation defines its kernel in a linker copy it rents; two sharing one copy at
+        // once would link an instance to another's kernel, or fail across stores.
+        const int Threads = 4, PerThread = 100;
+        using var plugin = TestPlugins.CompileDist("echo");
+        var failures = new ConcurrentBag<string>();
+        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t =>
+        {
+            var alive = new List<(PluginInstance Instance, string Input)>();
+            for (var i = 0; i < PerThread; i++)
+            {
+                var input = $"thread {t} instance {i}";
+                var instance = plugin.Instantiate();
+                alive.Add((instance, input));
+                if (instance.CallText("echo", input) != input)
+                    failures.Add(input);
+            }
+            foreach (var (instance, input) in alive)
+            {
+                if (instance.CallText("echo", input + " again") != input + " again")
+                    failures.Add(input + " again");
+                instance.Dispose();
+            }
+        });
+        Assert.Empty(failures);
+    }
+
+    [Fact]
     public async Task A_second_thread_calling_a_busy_instance_gets_Busy()
     {
         using var entered = new ManualResetEventSlim();
