@@ -185,12 +185,13 @@ public sealed class PluginInstance : IDisposable
 
     private void StartBudget(in CallOptions options)
     {
-        var now = Stopwatch.GetTimestamp();
+        // The clock is read only when a limit here needs it: reading it is not free in a VM, and a
+        // nested call usually arrives with its deadline already computed.
         var deadline = options.DeadlineTimestamp ?? long.MaxValue;
         if (Plugin.Manifest.TimeoutMs is { } ms)
-            deadline = Math.Min(deadline, now + ms * Stopwatch.Frequency / 1000);
+            deadline = Math.Min(deadline, Stopwatch.GetTimestamp() + ms * Stopwatch.Frequency / 1000);
         if (options.Deadline is { } wallClock)
-            deadline = Math.Min(deadline, now + (long)(Math.Max(0, (wallClock - DateTimeOffset.UtcNow).TotalSeconds) * Stopwatch.Frequency));
+            deadline = Math.Min(deadline, Stopwatch.GetTimestamp() + (long)(Math.Max(0, (wallClock - DateTimeOffset.UtcNow).TotalSeconds) * Stopwatch.Frequency));
         _state.Call = new CallScope(deadline, options.HostContext, options.CancellationToken);
         _state.Budget.KernelDenied = false;
         // An unlimited store keeps (nearly) u64::MAX fuel across calls, so it is set only when it changes.

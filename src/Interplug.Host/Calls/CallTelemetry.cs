@@ -28,7 +28,8 @@ internal sealed partial class CallTelemetry(ILogger logger)
             activity.SetTag("interplug.export", export);
             activity.SetTag("interplug.bytes_in", bytesIn);
         }
-        return new Scope(this, activity, caller, callee, export, bytesIn, Stopwatch.GetTimestamp());
+        // The start time is only for the debug log line (an activity keeps its own).
+        return new Scope(this, activity, caller, callee, export, bytesIn, IsDebugEnabled ? Stopwatch.GetTimestamp() : 0);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Caller} → {Callee}.{Export}: {BytesIn} B in, {BytesOut} B out, {Outcome} in {Milliseconds:0.###} ms")]
