@@ -155,6 +155,7 @@ function pctOfCopy(method) {
   return has(r) ? `${(r * 100).toFixed(1)}%` : '—';
 }
 
+const m0 = data.meta ?? {};
 const targets = [
   { target: 'plugin→plugin round trip 13 B ≤ 1 µs', shown: time(p2p), met: has(p2p) ? p2p <= 1000 : null },
   (() => {
@@ -177,10 +178,15 @@ const targets = [
   { target: '≥ 50,000 live idle instances', shown: `${int(cap?.reached)} (stopped by ${stopShort(cap)})`, met: has(cap?.reached) ? cap.reached >= 50000 : null },
   (() => {
     const r = div(oneThread, twoThreads);
-    return { target: 'two threads ≥ 1.8× the throughput of one', shown: `${ratio(r)} (${time(oneThread)} vs ${time(twoThreads)} per round trip; arithmetic-loop control ${ratio(spinRatio)})`, met: has(r) ? r >= 1.8 : null };
+    const shown = `${ratio(r)} (${time(oneThread)} vs ${time(twoThreads)} per round trip; arithmetic-loop control ${ratio(spinRatio)})`;
+    // More than one times the cores is impossible: one of the two figures landed in a slow mode
+    // (the round trip is bimodal across benchmark processes, see docs/benchmarks.md).
+    if (has(r) && r > (m0.nproc ?? 2) * 1.02)
+      return { target: 'two threads ≥ 1.8× the throughput of one', shown: `${shown}; the same workload took ${time(p2p)} in SideBySideCallPlugin`, met: null, why: 'not judged: above the core count, a figure is off' };
+    return { target: 'two threads ≥ 1.8× the throughput of one', shown, met: has(r) ? r >= 1.8 : null };
   })(),
 ];
-const verdict = (t) => (quick ? 'not judged (quick run)' : t.met === null ? 'not measured' : t.met ? '**met**' : '**not met**');
+const verdict = (t) => (quick ? 'not judged (quick run)' : t.met === null ? (t.why ?? 'not measured') : t.met ? '**met**' : '**not met**');
 
 // ---- Markdown --------------------------------------------------------------------------------------
 
