@@ -29,6 +29,9 @@ public sealed class ManifestTests
 
     private static byte[] Pair(long a, long b) => [.. TestPlugins.Arg(a), .. TestPlugins.Arg(b)];
 
+    /// <summary>A manifest entry holding a module in the text format, linked under <paramref name="name"/> when given.</summary>
+    private static WasmSource Text(string wat, string? name = null) => new() { Bytes = Encoding.UTF8.GetBytes(wat), Name = name };
+
     private static string CountVowels(Manifest manifest, string input = "Hello, World!", PluginOptions? options = null)
     {
         using var plugin = TestPlugins.Runtime.Compile(manifest, options);
@@ -238,8 +241,8 @@ public sealed class ManifestTests
         {
             Wasm =
             [
-                new WasmSource { Bytes = Encoding.UTF8.GetBytes(MainModule), Name = "main" },
-                new WasmSource { Bytes = Encoding.UTF8.GetBytes(MathModule), Name = "math" },
+                Text(MainModule, "main"),
+                Text(MathModule, "math"),
             ],
         };
         using var plugin = TestPlugins.Runtime.Compile(manifest);
@@ -260,9 +263,9 @@ public sealed class ManifestTests
         {
             Wasm =
             [
-                new WasmSource { Bytes = Encoding.UTF8.GetBytes(MathModule), Name = "math" },
-                new WasmSource { Bytes = Encoding.UTF8.GetBytes(Twice.Replace("\"math\" \"add\"", "\"base\" \"add\"", StringComparison.Ordinal)), Name = "math2" },
-                new WasmSource { Bytes = Encoding.UTF8.GetBytes(MainModule.Replace("\"math\" \"add\"", "\"math2\" \"add\"", StringComparison.Ordinal)) },
+                Text(MathModule, "math"),
+                Text(Twice.Replace("\"math\" \"add\"", "\"base\" \"add\"", StringComparison.Ordinal), "math2"),
+                Text(MainModule.Replace("\"math\" \"add\"", "\"math2\" \"add\"", StringComparison.Ordinal)),
             ],
         };
         // "base" is not a module of the manifest: the second module cannot be linked.
@@ -271,7 +274,7 @@ public sealed class ManifestTests
 
         var fixedManifest = manifest with
         {
-            Wasm = [manifest.Wasm[0], new WasmSource { Bytes = Encoding.UTF8.GetBytes(Twice), Name = "math2" }, manifest.Wasm[2]],
+            Wasm = [manifest.Wasm[0], Text(Twice, "math2"), manifest.Wasm[2]],
         };
         using var plugin = TestPlugins.Runtime.Compile(fixedManifest);
         using var instance = plugin.Instantiate();
@@ -290,7 +293,7 @@ public sealed class ManifestTests
             """;
         var manifest = new Manifest
         {
-            Wasm = [new WasmSource { Bytes = Encoding.UTF8.GetBytes(Counter), Name = "math" }, new WasmSource { Bytes = Encoding.UTF8.GetBytes(MainModule) }],
+            Wasm = [Text(Counter, "math"), Text(MainModule)],
         };
         using var plugin = TestPlugins.Runtime.Compile(manifest);
         var first = plugin.Instantiate();
@@ -312,8 +315,8 @@ public sealed class ManifestTests
         {
             Wasm =
             [
-                new WasmSource { Bytes = Encoding.UTF8.GetBytes(MathModule), Name = "extism:host/env" },
-                new WasmSource { Bytes = Encoding.UTF8.GetBytes(MainModule) },
+                Text(MathModule, "extism:host/env"),
+                Text(MainModule),
             ],
         };
         var e = TestPlugins.Fails(PluginErrorKind.InvalidManifest, () => TestPlugins.Runtime.Compile(manifest));
@@ -334,9 +337,9 @@ public sealed class ManifestTests
         {
             Wasm =
             [
-                new WasmSource { Bytes = Encoding.UTF8.GetBytes(First), Name = "first" },
-                new WasmSource { Bytes = Encoding.UTF8.GetBytes(MathModule), Name = "lib" },
-                new WasmSource { Bytes = Encoding.UTF8.GetBytes(MainModule.Replace("\"math\" \"add\"", "\"lib\" \"add\"", StringComparison.Ordinal)) },
+                Text(First, "first"),
+                Text(MathModule, "lib"),
+                Text(MainModule.Replace("\"math\" \"add\"", "\"lib\" \"add\"", StringComparison.Ordinal)),
             ],
         };
         var e = TestPlugins.Fails(PluginErrorKind.InvalidManifest, () => TestPlugins.Runtime.Compile(manifest, options));
@@ -350,8 +353,8 @@ public sealed class ManifestTests
         {
             Wasm =
             [
-                new WasmSource { Bytes = Encoding.UTF8.GetBytes(MathModule) },
-                new WasmSource { Bytes = Encoding.UTF8.GetBytes(MainModule) },
+                Text(MathModule),
+                Text(MainModule),
             ],
         };
         TestPlugins.Fails(PluginErrorKind.InvalidManifest, () => TestPlugins.Runtime.Compile(manifest));
@@ -364,8 +367,8 @@ public sealed class ManifestTests
         {
             Wasm =
             [
-                new WasmSource { Bytes = Encoding.UTF8.GetBytes(MathModule), Name = "math" },
-                new WasmSource { Bytes = Encoding.UTF8.GetBytes(MainModule.Replace("\"math\" \"add\"", "\"math\" \"sub\"", StringComparison.Ordinal)) },
+                Text(MathModule, "math"),
+                Text(MainModule.Replace("\"math\" \"add\"", "\"math\" \"sub\"", StringComparison.Ordinal)),
             ],
         };
         var e = TestPlugins.Fails(PluginErrorKind.MissingImport, () => TestPlugins.Runtime.Compile(manifest));
