@@ -2,25 +2,16 @@ using Interplug.Host.Calls;
 using Interplug.Host.Catalog;
 using Interplug.Host.Policy;
 using Interplug.Runtime;
-using Interplug.Runtime.Manifests;
 
 namespace Interplug.Host.Tests;
 
 /// <summary>Plugins calling plugins: chains, the chain shown in errors, cycles and the depth limit.</summary>
 public class CallChainTests
 {
-    private static PluginCatalog RelayAs(params string[] names)
-    {
-        var catalog = TestHosts.Catalog();
-        foreach (var name in names)
-            catalog.Add(name, Manifest.FromWasmFile(TestHosts.DistPath("relay")));
-        return catalog;
-    }
-
     [Fact]
     public void One_module_under_three_names_chains_a_to_b_to_c()
     {
-        using var host = TestHosts.Host(PluginPolicy.AllowAll, RelayAs("a", "b", "c"));
+        using var host = TestHosts.Host(PluginPolicy.AllowAll, TestHosts.CatalogWithRelayAs("a", "b", "c"));
 
         Assert.Equal("b(c(end))", host.RunText("a", "chain", "b,c"));
         Assert.Equal("b(c(end))", host.RunText("a", "try_chain", "b,c"));
@@ -38,7 +29,7 @@ public class CallChainTests
     [Fact]
     public void A_failure_deep_in_a_chain_carries_the_chain_it_travelled_through()
     {
-        using var host = TestHosts.Host(PluginPolicy.AllowAll, RelayAs("a", "b", "c"));
+        using var host = TestHosts.Host(PluginPolicy.AllowAll, TestHosts.CatalogWithRelayAs("a", "b", "c"));
 
         var e = TestHosts.Fails(PluginErrorKind.NotFound, () => host.RunText("a", "chain", "b,c,nope"));
 
@@ -49,7 +40,7 @@ public class CallChainTests
     [Fact]
     public void Re_entering_a_plugin_already_on_the_chain_is_a_cycle_and_the_message_shows_the_chain()
     {
-        using var host = TestHosts.Host(PluginPolicy.AllowAll, RelayAs("a", "b"));
+        using var host = TestHosts.Host(PluginPolicy.AllowAll, TestHosts.CatalogWithRelayAs("a", "b"));
         using var a = host.Start("a");
         using var b = host.Start("b");
         var chain = new CallChain(long.MaxValue, CancellationToken.None);
@@ -66,7 +57,7 @@ public class CallChainTests
     [Fact]
     public void A_plugin_calling_itself_is_a_cycle()
     {
-        using var host = TestHosts.Host(PluginPolicy.AllowAll, RelayAs("a"));
+        using var host = TestHosts.Host(PluginPolicy.AllowAll, TestHosts.CatalogWithRelayAs("a"));
         using var a = host.Start("a");
         var chain = new CallChain(long.MaxValue, CancellationToken.None);
         chain.Enter(a);
@@ -79,7 +70,7 @@ public class CallChainTests
     [Fact]
     public void Two_instances_of_one_plugin_are_not_a_cycle_and_leaving_a_call_allows_entering_again()
     {
-        using var host = TestHosts.Host(PluginPolicy.AllowAll, RelayAs("a", "b"));
+        using var host = TestHosts.Host(PluginPolicy.AllowAll, TestHosts.CatalogWithRelayAs("a", "b"));
         using var first = host.Start("a");
         using var second = host.Start("a");
         using var b = host.Start("b");
@@ -100,7 +91,7 @@ public class CallChainTests
         var policy = TestHosts.Policy(
             ("a", TestHosts.SpawnAll with { MaxDepth = 2 }),
             ("*", TestHosts.SpawnAll with { MaxDepth = 8 }));
-        using var host = TestHosts.Host(policy, RelayAs("a", "b", "c"));
+        using var host = TestHosts.Host(policy, TestHosts.CatalogWithRelayAs("a", "b", "c"));
         using var a = host.Start("a");
         using var b = host.Start("b");
         using var c = host.Start("c");

@@ -1,7 +1,6 @@
 using Interplug.Host.Catalog;
 using Interplug.Host.Policy;
 using Interplug.Runtime;
-using Interplug.Runtime.Manifests;
 
 namespace Interplug.Host.Tests;
 
@@ -189,19 +188,11 @@ public class PolicyTests
 
     // ---- rights only narrow ----------------------------------------------------------------
 
-    private static PluginCatalog RelayAs(params string[] names)
-    {
-        var catalog = TestHosts.Catalog();
-        foreach (var name in names)
-            catalog.Add(name, Manifest.FromWasmFile(TestHosts.DistPath("relay")));
-        return catalog;
-    }
-
     [Fact]
     public void A_child_may_spawn_only_what_its_ancestors_may_spawn_too()
     {
         var narrow = TestHosts.Policy(("a", Rule("b")), ("b", Rule("c")), ("c", Rule()));
-        using (var host = TestHosts.Host(narrow, RelayAs("a", "b", "c")))
+        using (var host = TestHosts.Host(narrow, TestHosts.CatalogWithRelayAs("a", "b", "c")))
         {
             var e = TestHosts.Fails(PluginErrorKind.PermissionDenied, () => host.RunText("a", "chain", "b,c"));
             Assert.Contains("b may not spawn c", e.Message);
@@ -210,7 +201,7 @@ public class PolicyTests
         }
 
         var wide = TestHosts.Policy(("a", Rule("b", "c")), ("b", Rule("c")), ("c", Rule()));
-        using (var host = TestHosts.Host(wide, RelayAs("a", "b", "c")))
+        using (var host = TestHosts.Host(wide, TestHosts.CatalogWithRelayAs("a", "b", "c")))
             Assert.Equal("b(c(end))", host.RunText("a", "chain", "b,c"));
     }
 
@@ -219,7 +210,7 @@ public class PolicyTests
     {
         var calls = new Dictionary<string, IReadOnlyList<string>> { ["b"] = ["chain"] };
         var policy = TestHosts.Policy(("a", Rule("b", "c") with { Call = calls }), ("b", Rule("c")), ("c", Rule()));
-        using var host = TestHosts.Host(policy, RelayAs("a", "b", "c"));
+        using var host = TestHosts.Host(policy, TestHosts.CatalogWithRelayAs("a", "b", "c"));
 
         Assert.Equal("b(end)", host.RunText("a", "chain", "b"));
         var e = TestHosts.Fails(PluginErrorKind.PermissionDenied, () => host.RunText("a", "chain", "b,c"));

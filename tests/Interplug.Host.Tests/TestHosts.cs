@@ -42,6 +42,15 @@ internal static class TestHosts
     /// <summary>A catalog of plugins/dist plus the WAT <c>driver</c>.</summary>
     public static PluginCatalog Catalog() => new PluginCatalog().AddDirectory(Dist).Add("driver", Driver);
 
+    /// <summary><see cref="Catalog"/> plus the relay module under each of <paramref name="names"/>, to build chains of distinct processes.</summary>
+    public static PluginCatalog CatalogWithRelayAs(params string[] names)
+    {
+        var catalog = Catalog();
+        foreach (var name in names)
+            catalog.Add(name, Manifest.FromWasmFile(DistPath("relay")));
+        return catalog;
+    }
+
     /// <summary>A host over <see cref="Catalog"/> (or <paramref name="catalog"/>) on the shared runtime.</summary>
     public static PluginHost Host(PluginPolicy? policy = null, PluginCatalog? catalog = null, bool keepChildren = false, int? maxLiveInstances = null)
     {
