@@ -12,12 +12,6 @@ public sealed class InputOutputTests
     private const string Body = """
           (data (i32.const 0) "hello world")
 
-          (func $out2 (param $a i64) (param $b i64)
-            (local $h i64)
-            (local.set $h (call $alloc (i64.const 16)))
-            (call $store_u64 (local.get $h) (local.get $a))
-            (call $store_u64 (i64.add (local.get $h) (i64.const 8)) (local.get $b))
-            (call $output_set (local.get $h) (i64.const 16)))
 
           ;; copies the input byte by byte
           (func (export "echo_u8") (result i32)

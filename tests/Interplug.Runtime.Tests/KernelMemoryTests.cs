@@ -12,12 +12,6 @@ public sealed class KernelMemoryTests
     private const string Body = """
           (global $saved (mut i64) (i64.const 0))
 
-          (func $out2 (param $a i64) (param $b i64)
-            (local $h i64)
-            (local.set $h (call $alloc (i64.const 16)))
-            (call $store_u64 (local.get $h) (local.get $a))
-            (call $store_u64 (i64.add (local.get $h) (i64.const 8)) (local.get $b))
-            (call $output_set (local.get $h) (i64.const 16)))
 
           (func (export "alloc_arg") (result i32)
             (call $out_i64 (call $alloc (call $arg))) (i32.const 0))

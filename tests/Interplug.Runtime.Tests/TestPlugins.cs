@@ -53,7 +53,7 @@ internal static class TestPlugins
     /// <summary>
     /// Helpers over the plugin's own memory (which the module must declare):
     /// <c>$str(ptr, len)</c> copies plugin bytes into a new block; <c>$out_i64(v)</c> outputs v as
-    /// 8 little-endian bytes; <c>$out_block(h)</c> outputs a whole block; <c>$out_str(ptr, len)</c>
+    /// 8 little-endian bytes; <c>$out2(a, b)</c> outputs two such values (16 bytes); <c>$out_block(h)</c> outputs a whole block; <c>$out_str(ptr, len)</c>
     /// outputs plugin bytes; <c>$arg</c> is the first 8 input bytes as an i64.
     /// </summary>
     public const string Helpers = """
@@ -72,6 +72,12 @@ internal static class TestPlugins
             (local.set $h (call $alloc (i64.const 8)))
             (call $store_u64 (local.get $h) (local.get $v))
             (call $output_set (local.get $h) (i64.const 8)))
+          (func $out2 (param $a i64) (param $b i64)
+            (local $h i64)
+            (local.set $h (call $alloc (i64.const 16)))
+            (call $store_u64 (local.get $h) (local.get $a))
+            (call $store_u64 (i64.add (local.get $h) (i64.const 8)) (local.get $b))
+            (call $output_set (local.get $h) (i64.const 16)))
           (func $out_block (param $h i64)
             (call $output_set (local.get $h) (call $length (local.get $h))))
           (func $out_str (param $p i32) (param $n i32)

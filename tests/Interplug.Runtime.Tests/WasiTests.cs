@@ -26,12 +26,6 @@ public sealed class WasiTests
           (data (i32.const 64) "out.txt")
           (data (i32.const 80) "in.txt")
 
-          (func $out2 (param $a i64) (param $b i64)
-            (local $h i64)
-            (local.set $h (call $alloc (i64.const 16)))
-            (call $store_u64 (local.get $h) (local.get $a))
-            (call $store_u64 (i64.add (local.get $h) (i64.const 8)) (local.get $b))
-            (call $output_set (local.get $h) (i64.const 16)))
           (func $iovec (param $ptr i32) (param $len i32)
             (i32.store (i32.const 128) (local.get $ptr))
             (i32.store (i32.const 132) (local.get $len)))
