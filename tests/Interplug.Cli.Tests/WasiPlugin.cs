@@ -3,7 +3,7 @@ namespace Interplug.Cli.Tests;
 /// <summary>A WASI plugin in the text format: prints to its stdout, and writes and reads files in the first preopen (fd 3).</summary>
 internal static class WasiPlugin
 {
-    public const string Wat = """
+    public const string Wat = $"""
         (module
           (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
           (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
@@ -23,16 +23,9 @@ internal static class WasiPlugin
           (data (i32.const 128) "file content\n")
           ;; 256: iovec, 264: count, 272: fd, 1024: read buffer
 
+          {GuestWat.Str}
           (func $out (param $p i32) (param $n i32)
-            (local $h i64) (local $i i32)
-            (local.set $h (call $alloc (i64.extend_i32_u (local.get $n))))
-            (block $done (loop $next
-              (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-              (call $store_u8 (i64.add (local.get $h) (i64.extend_i32_u (local.get $i)))
-                              (i32.load8_u (i32.add (local.get $p) (local.get $i))))
-              (local.set $i (i32.add (local.get $i) (i32.const 1)))
-              (br $next)))
-            (call $output_set (local.get $h) (i64.extend_i32_u (local.get $n))))
+            (call $output_set (call $str (local.get $p) (local.get $n)) (i64.extend_i32_u (local.get $n))))
           (func $iovec (param $p i32) (param $n i32)
             (i32.store (i32.const 256) (local.get $p))
             (i32.store (i32.const 260) (local.get $n)))

@@ -125,7 +125,7 @@ internal static class TestHosts
     /// </list>
     /// Strings are copied from the plugin's own memory into kernel blocks with alloc and store_u8.
     /// </summary>
-    public const string DriverWat = """
+    public const string DriverWat = $"""
         (module
           (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
           (import "extism:host/env" "free" (func $kfree (param i64)))
@@ -192,20 +192,11 @@ internal static class TestHosts
             (global.set $arg_p (i32.add (i32.const 1024) (local.get $a)))
             (global.set $arg_n (i32.sub (global.get $in_len) (local.get $a))))
 
-          ;; a new kernel block holding $n bytes of plugin memory at $p
-          (func $block (param $p i32) (param $n i32) (result i64)
-            (local $h i64) (local $i i32)
-            (local.set $h (call $alloc (i64.extend_i32_u (local.get $n))))
-            (block $done (loop $next
-              (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-              (call $store_u8 (i64.add (local.get $h) (i64.extend_i32_u (local.get $i)))
-                              (i32.load8_u (i32.add (local.get $p) (local.get $i))))
-              (local.set $i (i32.add (local.get $i) (i32.const 1)))
-              (br $next)))
-            (local.get $h))
-          (func $name (result i64) (call $block (global.get $name_p) (global.get $name_n)))
-          (func $func (result i64) (call $block (global.get $func_p) (global.get $func_n)))
-          (func $arg (result i64) (call $block (global.get $arg_p) (global.get $arg_n)))
+          ;; $str(p, n): a new kernel block holding n bytes of plugin memory at p
+          {GuestWat.Str}
+          (func $name (result i64) (call $str (global.get $name_p) (global.get $name_n)))
+          (func $func (result i64) (call $str (global.get $func_p) (global.get $func_n)))
+          (func $arg (result i64) (call $str (global.get $arg_p) (global.get $arg_n)))
 
           ;; appends plugin bytes to the output
           (func $put (param $p i32) (param $n i32)
@@ -267,7 +258,7 @@ internal static class TestHosts
               (else (call $put_block (local.get $r)))))
 
           (func $emit (result i32)
-            (call $output_set (call $block (i32.const 16384) (global.get $out_len)) (i64.extend_i32_u (global.get $out_len)))
+            (call $output_set (call $str (i32.const 16384) (global.get $out_len)) (i64.extend_i32_u (global.get $out_len)))
             (i32.const 0))
 
           (func (export "chain") (result i32)
@@ -318,13 +309,13 @@ internal static class TestHosts
           (func (export "foreign") (result i32)
             (local $echo i64) (local $relay i64)
             (call $begin)
-            (local.set $echo (call $register (call $block (i32.const 16) (i32.const 4))))
-            (local.set $relay (call $register (call $block (i32.const 24) (i32.const 5))))
+            (local.set $echo (call $register (call $str (i32.const 16) (i32.const 4))))
+            (local.set $relay (call $register (call $str (i32.const 24) (i32.const 5))))
             (call $put_i64 (local.get $echo))
             (call $put (i32.const 12) (i32.const 1))
-            (call $put_block (call $call (local.get $relay) (call $block (i32.const 32) (i32.const 7)) (call $block (i32.const 40) (i32.const 9))))
+            (call $put_block (call $call (local.get $relay) (call $str (i32.const 32) (i32.const 7)) (call $str (i32.const 40) (i32.const 9))))
             (call $put (i32.const 12) (i32.const 1))
-            (call $put_block (call $call (local.get $echo) (call $block (i32.const 42) (i32.const 4)) (call $block (i32.const 47) (i32.const 2))))
+            (call $put_block (call $call (local.get $echo) (call $str (i32.const 42) (i32.const 4)) (call $str (i32.const 47) (i32.const 2))))
             (call $emit))
 
           (func (export "last_error") (result i32)

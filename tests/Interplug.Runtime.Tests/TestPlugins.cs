@@ -56,17 +56,7 @@ internal static class TestPlugins
     /// 8 little-endian bytes; <c>$out2(a, b)</c> outputs two such values (16 bytes); <c>$out_block(h)</c> outputs a whole block; <c>$out_str(ptr, len)</c>
     /// outputs plugin bytes; <c>$arg</c> is the first 8 input bytes as an i64.
     /// </summary>
-    public const string Helpers = """
-          (func $str (param $p i32) (param $n i32) (result i64)
-            (local $h i64) (local $i i32)
-            (local.set $h (call $alloc (i64.extend_i32_u (local.get $n))))
-            (block $done (loop $next
-              (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-              (call $store_u8 (i64.add (local.get $h) (i64.extend_i32_u (local.get $i)))
-                              (i32.load8_u (i32.add (local.get $p) (local.get $i))))
-              (local.set $i (i32.add (local.get $i) (i32.const 1)))
-              (br $next)))
-            (local.get $h))
+    public const string Helpers = GuestWat.Str + """
           (func $out_i64 (param $v i64)
             (local $h i64)
             (local.set $h (call $alloc (i64.const 8)))
