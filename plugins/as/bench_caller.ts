@@ -30,7 +30,8 @@
 //
 // The payload's byte i is (i * 131 + 7) & 0xff.
 import { Host, Memory } from "@extism/as-pdk";
-import { error_set, free, length } from "@extism/as-pdk/lib/env";
+import { free, length } from "@extism/as-pdk/lib/env";
+import { fail, toBlock, utf8 } from "./lib/blocks";
 
 @external("extism:host/user", "register_plugin")
 declare function register_plugin(name: u64): i64;
@@ -41,29 +42,13 @@ declare function free_plugin(id: i64): i64;
 
 // ---- helpers ---------------------------------------------------------------
 
-function utf8(s: string): Uint8Array {
-  return Uint8Array.wrap(String.UTF8.encode(s));
-}
 
-// A new kernel block holding the bytes (handle 0 for no bytes).
-function toBlock(b: Uint8Array): u64 {
-  // PDK 1.0.0's store copies whole 8-byte words from b.buffer starting at
-  // byte 0, ignoring b.byteOffset, so a subarray is copied first (see relay).
-  if (b.byteOffset != 0) b = b.slice();
-  const mem = Memory.allocate(b.length);
-  if (b.length > 0) mem.store(b);
-  return mem.offset;
-}
 
 function output(s: string): i32 {
   Host.output(utf8(s));
   return 0;
 }
 
-function fail(msg: string): i32 {
-  error_set(Memory.allocateString(msg).offset);
-  return 1;
-}
 
 function payload(size: i32): Uint8Array {
   const b = new Uint8Array(size);

@@ -37,7 +37,8 @@
 // not free or modify a caller's argument blocks. Output blocks returned by
 // the host are read and then freed.
 import { Host, Memory } from "@extism/as-pdk";
-import { error_set, free, length } from "@extism/as-pdk/lib/env";
+import { free, length } from "@extism/as-pdk/lib/env";
+import { fail, toBlock, utf8 } from "./lib/blocks";
 
 @external("extism:host/user", "register_plugin")
 declare function register_plugin(name: u64): i64;
@@ -54,9 +55,6 @@ declare function last_error(): u64;
 
 // ---- bytes and blocks ------------------------------------------------------
 
-function utf8(s: string): Uint8Array {
-  return Uint8Array.wrap(String.UTF8.encode(s));
-}
 
 function text(b: Uint8Array): string {
   return String.UTF8.decode(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
@@ -74,16 +72,6 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-// A new kernel block holding the bytes (handle 0 for no bytes).
-function toBlock(b: Uint8Array): u64 {
-  // PDK 1.0.0's store (behind Memory.store and Host.output) copies whole
-  // 8-byte words from b.buffer starting at byte 0, ignoring b.byteOffset, so
-  // a subarray must be copied into an array of its own first.
-  if (b.byteOffset != 0) b = b.slice();
-  const mem = Memory.allocate(b.length);
-  if (b.length > 0) mem.store(b);
-  return mem.offset;
-}
 
 // The bytes of a block the host handed us; frees the block afterwards.
 function takeBlock(h: u64): Uint8Array {
@@ -98,10 +86,6 @@ function output(b: Uint8Array): i32 {
   return 0;
 }
 
-function fail(msg: string): i32 {
-  error_set(Memory.allocateString(msg).offset);
-  return 1;
-}
 
 // "error <code>: <message of last_error()>"
 function errorText(code: i64): string {

@@ -1,0 +1,26 @@
+// Helpers shared by the AssemblyScript plugins that pass bytes to host
+// functions in kernel blocks (relay, bench_caller). Not a plugin: the Makefile
+// builds only plugins/as/*.ts.
+import { Memory } from "@extism/as-pdk";
+import { error_set } from "@extism/as-pdk/lib/env";
+
+export function utf8(s: string): Uint8Array {
+  return Uint8Array.wrap(String.UTF8.encode(s));
+}
+
+// A new kernel block holding the bytes (handle 0 for no bytes).
+export function toBlock(b: Uint8Array): u64 {
+  // PDK 1.0.0's store (behind Memory.store and Host.output) copies whole
+  // 8-byte words from b.buffer starting at byte 0, ignoring b.byteOffset, so
+  // a subarray must be copied into an array of its own first.
+  if (b.byteOffset != 0) b = b.slice();
+  const mem = Memory.allocate(b.length);
+  if (b.length > 0) mem.store(b);
+  return mem.offset;
+}
+
+// Fails the current call with msg; returns the export's exit code.
+export function fail(msg: string): i32 {
+  error_set(Memory.allocateString(msg).offset);
+  return 1;
+}
