@@ -39,6 +39,18 @@ public sealed class SoakReport
     /// <summary>Resident memory at the end.</summary>
     public long ResidentAtEnd { get; set; }
 
+    /// <summary>Managed heap after a full collection when the warm-up ended.</summary>
+    public long ManagedAfterWarmUp { get; set; }
+
+    /// <summary>Managed heap after a full collection at the end.</summary>
+    public long ManagedAtEnd { get; set; }
+
+    /// <summary>Memory mappings of the process when the warm-up ended (Linux; 0 elsewhere).</summary>
+    public int MappingsAfterWarmUp { get; set; }
+
+    /// <summary>Memory mappings of the process at the end (Linux; 0 elsewhere). A leaked instance leaves several.</summary>
+    public int MappingsAtEnd { get; set; }
+
     /// <summary>Whether a worker stopped making progress for longer than the watchdog allows.</summary>
     public bool Stalled { get; set; }
 
@@ -59,6 +71,7 @@ public sealed class SoakReport
         $"{Elapsed.TotalSeconds:0} s, {Total} calls ({string.Join(", ", Calls.Select(c => $"{c.Key} {c.Value}"))}), " +
         $"as expected {AsExpected} (of which injected faults {ExpectedFailures}), unexpected {Unexpected.Count}, " +
         $"resident {ResidentAfterWarmUp / 1048576.0:0.0} MiB after warm-up → {ResidentAtEnd / 1048576.0:0.0} MiB at end ({ResidentGrowth:+0.0%;-0.0%}), " +
+        $"managed heap {ManagedAfterWarmUp / 1048576.0:0.0} → {ManagedAtEnd / 1048576.0:0.0} MiB, mappings {MappingsAfterWarmUp} → {MappingsAtEnd}, " +
         $"stalled {Stalled}, live instances at end {LiveInstancesAtEnd}";
 }
 
@@ -152,6 +165,8 @@ public static class Soak
             if (!warmedUp && clock.Elapsed >= options.WarmUp)
             {
                 report.ResidentAfterWarmUp = Resident();
+                report.ManagedAfterWarmUp = GC.GetTotalMemory(forceFullCollection: true);
+                report.MappingsAfterWarmUp = Mappings();
                 warmedUp = true;
             }
             for (var t = 0; t < options.Threads; t++)
@@ -172,6 +187,8 @@ public static class Soak
             }
         }
         report.ResidentAtEnd = Resident();
+        report.ManagedAtEnd = GC.GetTotalMemory(forceFullCollection: true);
+        report.MappingsAtEnd = Mappings();
         report.LiveInstancesAtEnd = host.LiveInstances;
         report.Elapsed = clock.Elapsed;
         return report;
@@ -185,6 +202,9 @@ public static class Soak
         using var self = Process.GetCurrentProcess();
         return self.WorkingSet64;
     }
+
+    private static int Mappings() =>
+        OperatingSystem.IsLinux() ? File.ReadLines("/proc/self/maps").Count() : 0;
 
     private static Manifest Wat(string body) => Manifest.FromBytes(Encoding.UTF8.GetBytes($"(module {body})"));
 
