@@ -135,6 +135,10 @@ public static class HostileCorpus
                 Defaults = new PolicyRule { MaxChildren = 8, MaxDescendants = 16, MaxDepth = 6, MemoryMaxPages = 64, TimeoutMs = 300 },
                 Plugins = new Dictionary<string, PolicyRule>
                 {
+                    // The bystanders each test uses to show the host still serves: their start-up
+                    // must not race a 300 ms deadline on a busy machine.
+                    ["sibling"] = new() { TimeoutMs = 60_000 },
+                    ["echo"] = new() { TimeoutMs = 60_000 },
                     ["loop-cancelled"] = new() { TimeoutMs = 60_000 },
                     ["loop-fuel"] = new() { TimeoutMs = 60_000, Fuel = 5_000_000 },
                     ["*"] = new() { Spawn = ["echo", "faulty", "recursion", "endless-start"] },
