@@ -98,7 +98,11 @@ public sealed class CompiledPlugin : IDisposable
     public PluginInstance Instantiate(in InstanceOptions options)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return new PluginInstance(this, options);
+        if (NativeStack.HasRoom())
+            return new PluginInstance(this, options);
+        // Start-up code runs wasm too.
+        var copy = options;
+        return NativeStack.OnFreshStack(() => new PluginInstance(this, copy), $"starting {Name}");
     }
 
     /// <summary>Releases the compiled modules. Instances must be disposed first.</summary>

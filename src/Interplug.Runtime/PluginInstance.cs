@@ -112,6 +112,8 @@ public sealed class PluginInstance : IDisposable
     public TResult Call<TState, TResult>(string export, ReadOnlySpan<byte> input, in CallOptions options, TState state, OutputReader<TState, TResult> reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
+        if (!NativeStack.HasRoom())
+            return CallOnFreshStack(export, input, options, state, reader);
         Enter(export);
         try
         {
@@ -120,6 +122,17 @@ public sealed class PluginInstance : IDisposable
         finally
         {
             Exit();
+        }
+    }
+
+    private unsafe TResult CallOnFreshStack<TState, TResult>(string export, ReadOnlySpan<byte> input, CallOptions options, TState state, OutputReader<TState, TResult> reader)
+    {
+        // The caller waits for the fresh stack's thread, so its input stays pinned for the whole call.
+        fixed (byte* bytes = input)
+        {
+            var (address, length) = ((nint)bytes, input.Length);
+            return NativeStack.OnFreshStack(
+                () => Call(export, new ReadOnlySpan<byte>((void*)address, length), options, state, reader), $"{Plugin.Name}.{export}");
         }
     }
 

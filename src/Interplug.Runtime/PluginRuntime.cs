@@ -84,6 +84,7 @@ public sealed class PluginRuntime : IDisposable
     {
         var config = new Config()
             .WithEpochInterruption(true)
+            .WithMaximumStackSize(NativeStack.WasmStackBytes)
             .WithFuelConsumption(meterFuel)
             .WithMultiMemory(true)
             .WithBulkMemory(true);
