@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Interplug.Runtime.Kernel;
 using Wasmtime;
 
 namespace Interplug.Runtime.Env;
@@ -6,7 +7,8 @@ namespace Interplug.Runtime.Env;
 /// <summary>
 /// The <c>extism:host/env</c> imports that need .NET: config, vars, logging and HTTP. The block
 /// memory imports are served by the kernel module itself. Handles passed to these functions are
-/// owned by the host once the call is made, so each one is freed after it is read.
+/// owned by the host once the call is made, so each one is freed after it is read and after
+/// any result block is written (see <see cref="KernelInstance.FreeAfterResult"/>).
 /// </summary>
 internal static partial class EnvFunctions
 {
@@ -38,30 +40,23 @@ internal static partial class EnvFunctions
     private static InstanceState State(Caller caller) => (InstanceState)caller.GetData()!;
 
     // `what` describes the key in errors ("config_get key"); a literal, so nothing is built per call.
-    private static string TakeKey(InstanceState state, long handle, string what)
-    {
-        try
-        {
-            return Utf8.Decode(state.Kernel.Read(handle), what);
-        }
-        finally
-        {
-            state.Kernel.Free(handle);
-        }
-    }
+    private static string ReadKey(InstanceState state, long handle, string what) =>
+        Utf8.Decode(state.Kernel.Read(handle), what);
 
     private static long ConfigGet(InstanceState state, long keyHandle)
     {
-        var key = TakeKey(state, keyHandle, "config_get key");
-        return state.Plugin.Manifest.Config.TryGetValue(key, out var value)
-            ? state.Kernel.Write(System.Text.Encoding.UTF8.GetBytes(value))
+        var key = ReadKey(state, keyHandle, "config_get key");
+        var value = state.Plugin.Manifest.Config.TryGetValue(key, out var text)
+            ? state.Kernel.Write(System.Text.Encoding.UTF8.GetBytes(text))
             : 0;
+        return state.Kernel.FreeAfterResult(keyHandle, value);
     }
 
     private static long VarGet(InstanceState state, long keyHandle)
     {
-        var key = TakeKey(state, keyHandle, "var_get key");
-        return state.Vars.Get(key) is { } value ? state.Kernel.Write(value) : 0;
+        var key = ReadKey(state, keyHandle, "var_get key");
+        var value = state.Vars.Get(key) is { } bytes ? state.Kernel.Write(bytes) : 0;
+        return state.Kernel.FreeAfterResult(keyHandle, value);
     }
 
     private static void VarSet(InstanceState state, long keyHandle, long valueHandle)

@@ -10,27 +10,20 @@ internal static class HttpFunctions
 {
     public static long Request(InstanceState state, long requestHandle, long bodyHandle)
     {
-        HttpRequestMessage message;
-        try
-        {
-            message = Describe(state, requestHandle, bodyHandle);
-        }
-        finally
-        {
-            state.Kernel.Free(requestHandle);
-            state.Kernel.Free(bodyHandle);
-        }
+        var response = Respond(state, requestHandle, bodyHandle);
+        state.Kernel.Free(bodyHandle);
+        return state.Kernel.FreeAfterResult(requestHandle, response);
+    }
 
-        using (message)
-        {
-            var host = message.RequestUri!.Host;
-            if (!HostGlob.IsAllowed(host, state.Plugin.Manifest.AllowedHosts))
-                throw new PluginException(PluginErrorKind.PermissionDenied,
-                    $"HTTP request to {host} is not allowed (allowed_hosts: {Describe(state.Plugin.Manifest.AllowedHosts)})");
-            var limit = state.Plugin.Manifest.Memory.MaxHttpResponseBytes ?? Manifests.ManifestMemory.DefaultMaxHttpResponseBytes;
-            var body = Send(state, message, limit);
-            return state.Kernel.Write(body);
-        }
+    private static long Respond(InstanceState state, long requestHandle, long bodyHandle)
+    {
+        using var message = Describe(state, requestHandle, bodyHandle);
+        var host = message.RequestUri!.Host;
+        if (!HostGlob.IsAllowed(host, state.Plugin.Manifest.AllowedHosts))
+            throw new PluginException(PluginErrorKind.PermissionDenied,
+                $"HTTP request to {host} is not allowed (allowed_hosts: {Describe(state.Plugin.Manifest.AllowedHosts)})");
+        var limit = state.Plugin.Manifest.Memory.MaxHttpResponseBytes ?? Manifests.ManifestMemory.DefaultMaxHttpResponseBytes;
+        return state.Kernel.Write(Send(state, message, limit));
     }
 
     public static long Headers(InstanceState state) =>

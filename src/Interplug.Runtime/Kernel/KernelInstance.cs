@@ -110,6 +110,18 @@ internal sealed unsafe class KernelInstance
             (_free ??= _instance.GetAction<long>("free")!)(handle);
     }
 
+    /// <summary>
+    /// Frees a host function's argument block once its result block exists, and returns the result.
+    /// Freed first, the argument's space would hold the result under the argument's handle, and a
+    /// PDK that frees the argument itself (the Haskell PDK's getConfig does) would then free the
+    /// result it is about to read.
+    /// </summary>
+    public long FreeAfterResult(long argument, long result)
+    {
+        Free(argument);
+        return result;
+    }
+
     public void SetError(long handle) => Header(ErrorSlot) = handle;
 
     /// <summary>The error block the plugin set during the call, or empty.</summary>
