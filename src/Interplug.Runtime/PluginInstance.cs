@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Interplug.Runtime.Env;
 using Interplug.Runtime.Kernel;
 using Wasmtime;
@@ -187,14 +186,12 @@ public sealed class PluginInstance : IDisposable
     {
         // The clock is read only when a limit here needs it: reading it is not free in a VM, and a
         // nested call usually arrives with its deadline already computed.
-        var deadline = options.DeadlineTimestamp ?? long.MaxValue;
-        if (Plugin.Manifest.TimeoutMs is { } ms)
-            deadline = Math.Min(deadline, Stopwatch.GetTimestamp() + ms * Stopwatch.Frequency / 1000);
-        if (options.Deadline is { } wallClock)
-            deadline = Math.Min(deadline, Stopwatch.GetTimestamp() + (long)(Math.Max(0, (wallClock - DateTimeOffset.UtcNow).TotalSeconds) * Stopwatch.Frequency));
+        var deadline = Math.Min(options.DeadlineTimestamp ?? Deadline.None, Deadline.AfterMilliseconds(Plugin.Manifest.TimeoutMs));
+        deadline = Math.Min(deadline, Deadline.At(options.Deadline));
         _state.Call = new CallScope(deadline, options.HostContext, options.CancellationToken);
         _state.Budget.KernelDenied = false;
         // An unlimited store keeps (nearly) u64::MAX fuel across calls, so it is set only when it changes.
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Fuel ?? 0, nameof(options.Fuel));
         var fuel = options.Fuel ?? Plugin.Options.FuelPerCall;
         if (!Plugin.Runtime.MetersFuel)
         {
@@ -204,7 +201,7 @@ public sealed class PluginInstance : IDisposable
             return;
         }
         if (fuel is { } f)
-            _store.Fuel = (ulong)Math.Max(0, f);
+            _store.Fuel = (ulong)f;
         else if (_fuelLimited)
             _store.Fuel = ulong.MaxValue;
         _fuelLimited = fuel is not null;

@@ -15,6 +15,6 @@ public sealed record PluginOptions
     /// <summary>Whether a WASI plugin's stdout and stderr reach this process's; by default they are discarded.</summary>
     public bool InheritStdio { get; init; }
 
-    /// <summary>Fuel each call may burn (roughly one unit per wasm instruction); null for no limit.</summary>
+    /// <summary>Fuel each call may burn (roughly one unit per wasm instruction); null for no limit. Compiling with a negative value throws <see cref="ArgumentOutOfRangeException"/>.</summary>
     public long? FuelPerCall { get; init; }
 }

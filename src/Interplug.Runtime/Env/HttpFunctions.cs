@@ -68,8 +68,7 @@ internal static class HttpFunctions
     private static byte[] Send(InstanceState state, HttpRequestMessage message, long limit)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(state.Call.CancellationToken);
-        if (state.Call.Deadline is { } deadline)
-            cancel.CancelAfter(Clamp(deadline - DateTimeOffset.UtcNow));
+        Deadline.CancelAt(cancel, state.Call.DeadlineTimestamp);
         try
         {
             using var response = state.Plugin.Runtime.Http.Send(message, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
@@ -112,8 +111,6 @@ internal static class HttpFunctions
 
     private static PluginException TooLarge(long limit) =>
         new(PluginErrorKind.LimitExceeded, $"HTTP response body exceeds max_http_response_bytes ({limit})");
-
-    private static TimeSpan Clamp(TimeSpan remaining) => remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining;
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>))]

@@ -21,12 +21,15 @@ internal sealed class MemoryBudget
     private readonly List<Memory> _pluginMemories = [];
     private KernelInstance? _kernel;
 
+    /// <summary>Budgets above this many pages (256 TiB) are clamped to it: wasm32 memories never get near, and pages times bytes per page still fits a long.</summary>
+    internal const long LargestBudgetPages = 1L << 32;
+
     public MemoryBudget(Store store, long? maxPages)
     {
         _store = store;
-        MaxPages = maxPages;
-        if (maxPages is { } max)
-            store.SetLimits(memorySize: max * PageSize);
+        MaxPages = maxPages is { } max ? Math.Min(max, LargestBudgetPages) : null;
+        if (MaxPages is { } pages)
+            store.SetLimits(memorySize: pages * PageSize);
     }
 
     public long? MaxPages { get; }
