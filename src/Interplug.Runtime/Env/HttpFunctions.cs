@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Interplug.Runtime.Kernel;
 
 namespace Interplug.Runtime.Env;
 
@@ -22,7 +23,8 @@ internal static class HttpFunctions
         if (!HostGlob.IsAllowed(host, state.Plugin.Manifest.AllowedHosts))
             throw new PluginException(PluginErrorKind.PermissionDenied,
                 $"HTTP request to {host} is not allowed (allowed_hosts: {Describe(state.Plugin.Manifest.AllowedHosts)})");
-        var limit = state.Plugin.Manifest.Memory.MaxHttpResponseBytes ?? Manifests.ManifestMemory.DefaultMaxHttpResponseBytes;
+        // No block can hold more than the kernel's largest, whatever the manifest allows.
+        var limit = Math.Min(state.Plugin.Manifest.Memory.MaxHttpResponseBytes ?? Manifests.ManifestMemory.DefaultMaxHttpResponseBytes, KernelInstance.MaxBlockLength);
         return state.Kernel.Write(Send(state, message, limit));
     }
 
@@ -79,15 +81,13 @@ internal static class HttpFunctions
             if (response.Content.Headers.ContentLength > limit)
                 throw TooLarge(limit);
             using var stream = response.Content.ReadAsStream(cancel.Token);
-            return ReadCapped(stream, limit);
+            return ReadCapped(stream, limit, cancel.Token);
         }
-        catch (OperationCanceledException e) when (state.Call.CancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException || (cancel.IsCancellationRequested && e is HttpRequestException or IOException))
         {
-            throw new PluginException(PluginErrorKind.Cancelled, "call cancelled during an HTTP request", e);
-        }
-        catch (OperationCanceledException e)
-        {
-            throw new PluginException(PluginErrorKind.Timeout, "call timed out during an HTTP request", e);
+            throw state.Call.CancellationToken.IsCancellationRequested
+                ? new PluginException(PluginErrorKind.Cancelled, "call cancelled during an HTTP request", e)
+                : new PluginException(PluginErrorKind.Timeout, "call timed out during an HTTP request", e);
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
@@ -95,12 +95,14 @@ internal static class HttpFunctions
         }
     }
 
-    private static byte[] ReadCapped(Stream stream, long limit)
+    private static byte[] ReadCapped(Stream stream, long limit, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         int read;
-        while ((read = stream.Read(chunk)) > 0)
+        // Only the asynchronous read observes the token: with Read, a body that trickles one byte
+        // at a time held the call for as long as the server kept sending.
+        while ((read = stream.ReadAsync(chunk, cancellationToken).AsTask().GetAwaiter().GetResult()) > 0)
         {
             if (buffer.Length + read > limit)
                 throw TooLarge(limit);

@@ -17,7 +17,8 @@ namespace Interplug.Runtime.Kernel;
 internal sealed unsafe class KernelInstance
 {
     private const long HeapBase = 1024;
-    private const long MaxBlockLength = 0x7FFFFFF0;
+    /// <summary>The longest block: a live block's length must fit the 31 bits kernel.wat gives it.</summary>
+    public const long MaxBlockLength = 0x7FFFFFF0;
 
     // Header offsets in $meta, as laid out in kernel.wat.
     private const int OutputOffsetSlot = 128;
