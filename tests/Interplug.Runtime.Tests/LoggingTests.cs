@@ -185,4 +185,43 @@ public sealed class LoggingTests
             Assert.Equal(0, instance.CallI64("length_after_log", "message"u8));
         }
     }
+
+    [Fact]
+    public void A_4_MiB_log_message_reaches_the_logger_truncated()
+    {
+        var (runtime, logs, factory) = Runtime(LogLevel.Trace);
+        using (runtime)
+        using (factory)
+        {
+            using var plugin = runtime.Compile(TestPlugins.Wat(TestPlugins.Module(Body)));
+            using var instance = plugin.Instantiate();
+            var message = new byte[4 << 20];
+            message.AsSpan().Fill((byte)'x');
+            instance.Call("info", message);
+
+            var logged = Assert.Single(logs.Entries).Message;
+            var dropped = message.Length - PluginOptions.DefaultMaxLogMessageBytes;
+            Assert.Contains(new string('x', PluginOptions.DefaultMaxLogMessageBytes) + "…", logged, StringComparison.Ordinal);
+            Assert.DoesNotContain(new string('x', PluginOptions.DefaultMaxLogMessageBytes + 1), logged, StringComparison.Ordinal);
+            Assert.EndsWith($"[log message truncated: {dropped} of {message.Length} bytes dropped]", logged, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void The_log_message_cap_is_a_plugin_option()
+    {
+        var (runtime, logs, factory) = Runtime(LogLevel.Trace);
+        using (runtime)
+        using (factory)
+        {
+            using var plugin = runtime.Compile(TestPlugins.Wat(TestPlugins.Module(Body)), new PluginOptions { MaxLogMessageBytes = 5 });
+            using var instance = plugin.Instantiate();
+            instance.Call("info", "hello world"u8);
+            instance.Call("info", "short"u8);
+            Assert.Equal(
+                ["plugin: hello… [log message truncated: 6 of 11 bytes dropped]", "plugin: short"],
+                logs.Entries.Select(e => e.Message));
+            Assert.Throws<ArgumentOutOfRangeException>(() => new PluginOptions { MaxLogMessageBytes = -1 });
+        }
+    }
 }

@@ -86,12 +86,20 @@ internal static partial class EnvFunctions
             var logger = state.Plugin.Logger;
             if (logger.IsEnabled(level))
             {
-                // A log line is worth keeping even when it is not clean UTF-8.
-                var text = Utf8.Lossy(state.Kernel.Read(message));
+                var text = LogText(state.Kernel.Read(message), state.Plugin.Options.MaxLogMessageBytes);
                 LogFromPlugin(logger, level, state.Plugin.Name, text);
             }
             state.Kernel.Free(message);
         });
+
+    /// <summary>
+    /// A log message as text, cut to <paramref name="maxBytes"/> before it is decoded so that a flood costs the
+    /// host no more than the cap. A log line is worth keeping even when it is not clean UTF-8.
+    /// </summary>
+    internal static string LogText(ReadOnlySpan<byte> message, int maxBytes) =>
+        message.Length <= maxBytes
+            ? Utf8.Lossy(message)
+            : $"{Utf8.Lossy(message[..maxBytes])}… [log message truncated: {message.Length - maxBytes} of {message.Length} bytes dropped]";
 
     /// <summary>The Extism log level: the lowest enabled of trace=0 … error=4, or int.MaxValue when logging is off.</summary>
     internal static int LogLevelOf(ILogger logger)
