@@ -9,6 +9,13 @@ public readonly record struct InstanceOptions
     /// </summary>
     public long? MemoryMaxPages { get; init; }
 
+    /// <summary>
+    /// A page budget this instance shares with others (for example every instance of a process tree), on top of its own
+    /// <see cref="MemoryMaxPages"/>; null for none. The instance charges it for all the pages its memories hold and gives
+    /// them back when disposed. See <see cref="MemoryQuota"/>.
+    /// </summary>
+    public MemoryQuota? SharedQuota { get; init; }
+
     /// <summary>The initial <see cref="PluginInstance.Context"/>.</summary>
     public object? Context { get; init; }
 

@@ -35,7 +35,7 @@ public sealed class PluginInstance : IDisposable
                 ({ } a, { } b) => Math.Min(a, b),
                 (var a, var b) => a ?? b,
             };
-            _state.Budget = new MemoryBudget(_store, maxPages);
+            _state.Budget = new MemoryBudget(_store, maxPages, options.SharedQuota);
             if (plugin.Options.Wasi)
                 _store.SetWasiConfiguration(WasiSetup.Create(plugin));
             // Armed once: every tick re-arms it, and the callback checks the current call's deadline.
@@ -45,12 +45,13 @@ public sealed class PluginInstance : IDisposable
             StartBudget(new CallOptions { Fuel = long.MaxValue, DeadlineTimestamp = options.DeadlineTimestamp, CancellationToken = options.CancellationToken });
             _main = Link();
             plugin.Startup.Run(_main);
+            _state.Budget.Settle();
         }
         catch (Exception e)
         {
             // Classify first: Failure reads the memories, which disposing the store invalidates.
             var failure = e as PluginException ?? Failure(e, "start-up");
-            _store.Dispose();
+            DisposeStore();
             throw failure;
         }
         finally
@@ -133,7 +134,7 @@ public sealed class PluginInstance : IDisposable
             if (_busy != 0)
                 return; // the running call disposes on its way out
         }
-        _store.Dispose();
+        DisposeStore();
     }
 
     private ReadOnlySpan<byte> Run(string export, ReadOnlySpan<byte> input, in CallOptions options)
@@ -164,6 +165,7 @@ public sealed class PluginInstance : IDisposable
         finally
         {
             _state.Call = CallScope.None;
+            _state.Budget.Settle();
         }
 
         var message = _state.Kernel.Error();
@@ -189,7 +191,7 @@ public sealed class PluginInstance : IDisposable
         var deadline = Math.Min(options.DeadlineTimestamp ?? Deadline.None, Deadline.AfterMilliseconds(Plugin.Manifest.TimeoutMs));
         deadline = Math.Min(deadline, Deadline.At(options.Deadline));
         _state.Call = new CallScope(deadline, options.HostContext, options.CancellationToken);
-        _state.Budget.KernelDenied = false;
+        _state.Budget.BeginCall();
         // An unlimited store keeps (nearly) u64::MAX fuel across calls, so it is set only when it changes.
         ArgumentOutOfRangeException.ThrowIfNegative(options.Fuel ?? 0, nameof(options.Fuel));
         var fuel = options.Fuel ?? Plugin.Options.FuelPerCall;
@@ -309,6 +311,12 @@ public sealed class PluginInstance : IDisposable
             if (!_disposed)
                 return;
         }
+        DisposeStore();
+    }
+
+    private void DisposeStore()
+    {
+        _state.Budget?.Release();
         _store.Dispose();
     }
 
@@ -333,14 +341,14 @@ public sealed class PluginInstance : IDisposable
                 TrapCode.OutOfFuel => new PluginException(PluginErrorKind.OutOfFuel, $"{Plugin.Name}.{export} ran out of fuel", e) { ExportName = export },
                 TrapCode.Interrupt => new PluginException(PluginErrorKind.Timeout, $"{Plugin.Name}.{export} was interrupted", e) { ExportName = export },
                 TrapCode.Unreachable or TrapCode.MemoryOutOfBounds or TrapCode.AllocationTooLarge when _state.Budget.LooksExhausted() => new PluginException(PluginErrorKind.OutOfMemory,
-                    $"{Plugin.Name}.{export} ran out of memory: budget of {_state.Budget.MaxPages} pages, {_state.Budget.TotalPages} in use ({detail})", e) { ExportName = export },
+                    $"{Plugin.Name}.{export} ran out of memory: {_state.Budget.Describe()}, {_state.Budget.TotalPages} pages in this instance ({detail})", e) { ExportName = export },
                 _ => new PluginException(PluginErrorKind.Trap, $"{Plugin.Name}.{export} trapped: {detail}", e) { ExportName = export },
             };
         }
         if (e is WasmtimeException && detail.Contains("concurrent", StringComparison.Ordinal) && detail.Contains("limit", StringComparison.Ordinal))
             return new PluginException(PluginErrorKind.QuotaExceeded, $"{Plugin.Name}: the runtime's instance pool is full ({detail})", e) { ExportName = export };
-        if (e is WasmtimeException && _state.Budget.MaxPages is not null && detail.Contains("memory", StringComparison.OrdinalIgnoreCase))
-            return new PluginException(PluginErrorKind.OutOfMemory, $"{Plugin.Name} does not fit its memory budget of {_state.Budget.MaxPages} pages: {detail}", e) { ExportName = export };
+        if (e is WasmtimeException && _state.Budget.IsLimited && detail.Contains("memory", StringComparison.OrdinalIgnoreCase))
+            return new PluginException(PluginErrorKind.OutOfMemory, $"{Plugin.Name} does not fit {_state.Budget.Describe()}: {detail}", e) { ExportName = export };
         if (e is WasmtimeException && e.InnerException is { } hostFailure)
             return new PluginException(PluginErrorKind.Trap, $"{Plugin.Name}.{export}: a host function failed: {hostFailure.Message}", e) { ExportName = export };
         return new PluginException(e is WasmtimeException ? PluginErrorKind.BadModule : PluginErrorKind.Trap, $"{Plugin.Name}.{export}: {detail}", e) { ExportName = export };
