@@ -20,16 +20,14 @@ public sealed class CompiledPlugin : IDisposable
         Runtime = runtime;
         Manifest = manifest;
         Options = options;
-        if (manifest.Wasm.Count == 0)
-            throw new PluginException(PluginErrorKind.InvalidManifest, "manifest has no \"wasm\" entries");
+        ManifestRules.Check(manifest);
         if (manifest.AllowedPaths.Count > 0 && !options.Wasi)
             throw new PluginException(PluginErrorKind.InvalidManifest, "allowed_paths needs WASI; enable it for this plugin");
         if (options.FuelPerCall is not null && !runtime.MetersFuel)
             throw new ArgumentException("FuelPerCall needs a runtime that meters fuel (PluginRuntimeOptions.MeterFuel)", nameof(options));
-        if (manifest.Memory.MaxPages is < 0 || manifest.TimeoutMs is < 0)
-            throw new PluginException(PluginErrorKind.InvalidManifest, "memory.max_pages and timeout_ms cannot be negative");
+        ArgumentOutOfRangeException.ThrowIfNegative(options.FuelPerCall ?? 0, nameof(options.FuelPerCall));
 
-        var mainIndex = MainIndex(manifest.Wasm);
+        var mainIndex = ManifestRules.MainIndex(manifest.Wasm);
         Name = options.Name ?? manifest.Wasm[mainIndex].Name ?? NameFromPath(manifest.Wasm[mainIndex]) ?? "plugin";
         Logger = runtime.LoggerFactory.CreateLogger("Interplug.Plugin");
         Linker = CreateLinker(runtime.Engine, options);
@@ -95,9 +93,11 @@ public sealed class CompiledPlugin : IDisposable
     /// <summary>Creates a fresh instance with per-instance settings that can only narrow the manifest's.</summary>
     /// <param name="options">The instance's tighter memory budget and application context.</param>
     /// <exception cref="PluginException">As for <see cref="Instantiate()"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="InstanceOptions.MemoryMaxPages"/> is negative.</exception>
     public PluginInstance Instantiate(in InstanceOptions options)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MemoryMaxPages ?? 0, nameof(options.MemoryMaxPages));
         if (NativeStack.HasRoom())
             return new PluginInstance(this, options);
         // Start-up code runs wasm too.
@@ -156,14 +156,6 @@ public sealed class CompiledPlugin : IDisposable
         {
             throw new PluginException(PluginErrorKind.BadModule, $"{source} is not a valid WebAssembly module: {FirstLine(e.Message)}", e);
         }
-    }
-
-    private static int MainIndex(IReadOnlyList<WasmSource> wasm)
-    {
-        for (var i = 0; i < wasm.Count; i++)
-            if (wasm[i].Name == "main")
-                return i;
-        return wasm.Count - 1;
     }
 
     private static string? NameFromPath(WasmSource source) =>

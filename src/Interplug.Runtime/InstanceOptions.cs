@@ -3,8 +3,18 @@ namespace Interplug.Runtime;
 /// <summary>Per-instance settings for <see cref="CompiledPlugin.Instantiate(in InstanceOptions)"/>.</summary>
 public readonly record struct InstanceOptions
 {
-    /// <summary>A memory budget in 64 KiB pages; the tighter of this and the manifest's <c>memory.max_pages</c> applies.</summary>
+    /// <summary>
+    /// A memory budget in 64 KiB pages; the tighter of this and the manifest's <c>memory.max_pages</c> applies.
+    /// Instantiating with a negative value throws <see cref="ArgumentOutOfRangeException"/>.
+    /// </summary>
     public long? MemoryMaxPages { get; init; }
+
+    /// <summary>
+    /// A page budget this instance shares with others (for example every instance of a process tree), on top of its own
+    /// <see cref="MemoryMaxPages"/>; null for none. The instance charges it for all the pages its memories hold and gives
+    /// them back when disposed. See <see cref="MemoryQuota"/>.
+    /// </summary>
+    public MemoryQuota? SharedQuota { get; init; }
 
     /// <summary>The initial <see cref="PluginInstance.Context"/>.</summary>
     public object? Context { get; init; }

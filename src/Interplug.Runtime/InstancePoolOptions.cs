@@ -8,22 +8,27 @@ namespace Interplug.Runtime;
 /// </summary>
 public sealed record InstancePoolOptions
 {
-    /// <summary>Most plugin instances alive at once; beyond it instantiation fails with <see cref="PluginErrorKind.QuotaExceeded"/>.</summary>
-    public int MaxInstances { get; init; } = 10_000;
+    /// <summary>Most plugin instances alive at once, 1 to 1,000,000; beyond it instantiation fails with <see cref="PluginErrorKind.QuotaExceeded"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set outside its range.</exception>
+    public int MaxInstances { get; init => field = InRange(value, 1, LargestMaxInstances); } = 10_000;
 
-    /// <summary>Largest size of any one memory, in 64 KiB pages (the default, 1024, is 64 MiB).</summary>
-    public long MaxMemoryPages { get; init; } = 1024;
+    /// <summary>Largest size of any one memory, in 64 KiB pages, 1 to 65,536 (wasm32's 4 GiB); the default, 1024, is 64 MiB.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set outside its range.</exception>
+    public long MaxMemoryPages { get; init => field = InRange(value, 1, Wasm32Pages); } = 1024;
 
     /// <summary>
     /// Bytes at the start of each memory and table slot that stay committed when an instance is
     /// freed, and are zeroed instead of returned to the OS. Freeing and instantiating then cost
     /// a memset instead of system calls: measured here, instantiate+dispose fell from about
-    /// 146 µs to 9–20 µs. It bounds what an idle slot keeps resident (default 64 KiB, one page).
+    /// 146 µs to 9–20 µs. It bounds what an idle slot keeps resident (default 64 KiB, one page);
+    /// 0 to 4 GiB.
     /// </summary>
-    public long KeepResidentBytes { get; init; } = 65536;
+    /// <exception cref="ArgumentOutOfRangeException">Set outside its range.</exception>
+    public long KeepResidentBytes { get; init => field = InRange(value, 0, Wasm32Pages * 65536); } = 65536;
 
-    /// <summary>Most memories one module may define; the kernel defines two.</summary>
-    public int MaxMemoriesPerModule { get; init; } = 4;
+    /// <summary>Most memories one module may define, 2 (the kernel defines two) to 100.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set outside its range.</exception>
+    public int MaxMemoriesPerModule { get; init => field = InRange(value, 2, LargestMemoriesPerModule); } = 4;
 
     // Every plugin instance is a kernel instance plus the plugin's module(s): room for one linked module each on average.
     internal uint CoreInstances => checked((uint)MaxInstances * 3);
@@ -32,4 +37,17 @@ public sealed record InstancePoolOptions
     internal uint Memories => checked((uint)MaxInstances * 3);
 
     internal uint Tables => checked((uint)MaxInstances * 2);
+
+    // Bounds that keep the pool's slot counts and byte sizes far inside uint and nuint.
+    private const int LargestMaxInstances = 1_000_000;
+    private const long Wasm32Pages = 65536;
+    private const int LargestMemoriesPerModule = 100;
+
+    private static T InRange<T>(T value, T min, T max, [System.Runtime.CompilerServices.CallerMemberName] string name = "")
+        where T : System.Numerics.INumber<T>
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, min, name);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, max, name);
+        return value;
+    }
 }

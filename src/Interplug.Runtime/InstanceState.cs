@@ -53,11 +53,9 @@ internal readonly record struct CallScope(
     object? HostContext,
     CancellationToken CancellationToken)
 {
-    public static CallScope None => new(long.MaxValue, null, CancellationToken.None);
+    public static CallScope None => new(Runtime.Deadline.None, null, CancellationToken.None);
 
     public bool IsPastDeadline => Stopwatch.GetTimestamp() >= DeadlineTimestamp;
 
-    public DateTimeOffset? Deadline => DeadlineTimestamp == long.MaxValue
-        ? null
-        : DateTimeOffset.UtcNow + Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), DeadlineTimestamp);
+    public DateTimeOffset? Deadline => Runtime.Deadline.ToWallClock(DeadlineTimestamp);
 }

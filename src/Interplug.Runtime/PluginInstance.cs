@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Interplug.Runtime.Env;
 using Interplug.Runtime.Kernel;
 using Wasmtime;
@@ -36,7 +35,7 @@ public sealed class PluginInstance : IDisposable
                 ({ } a, { } b) => Math.Min(a, b),
                 (var a, var b) => a ?? b,
             };
-            _state.Budget = new MemoryBudget(_store, maxPages);
+            _state.Budget = new MemoryBudget(_store, maxPages, options.SharedQuota);
             if (plugin.Options.Wasi)
                 _store.SetWasiConfiguration(WasiSetup.Create(plugin));
             // Armed once: every tick re-arms it, and the callback checks the current call's deadline.
@@ -46,12 +45,13 @@ public sealed class PluginInstance : IDisposable
             StartBudget(new CallOptions { Fuel = long.MaxValue, DeadlineTimestamp = options.DeadlineTimestamp, CancellationToken = options.CancellationToken });
             _main = Link();
             plugin.Startup.Run(_main);
+            _state.Budget.Settle();
         }
         catch (Exception e)
         {
             // Classify first: Failure reads the memories, which disposing the store invalidates.
             var failure = e as PluginException ?? Failure(e, "start-up");
-            _store.Dispose();
+            DisposeStore();
             throw failure;
         }
         finally
@@ -147,7 +147,7 @@ public sealed class PluginInstance : IDisposable
             if (_busy != 0)
                 return; // the running call disposes on its way out
         }
-        _store.Dispose();
+        DisposeStore();
     }
 
     private ReadOnlySpan<byte> Run(string export, ReadOnlySpan<byte> input, in CallOptions options)
@@ -178,6 +178,7 @@ public sealed class PluginInstance : IDisposable
         finally
         {
             _state.Call = CallScope.None;
+            _state.Budget.Settle();
         }
 
         var message = _state.Kernel.Error();
@@ -200,14 +201,12 @@ public sealed class PluginInstance : IDisposable
     {
         // The clock is read only when a limit here needs it: reading it is not free in a VM, and a
         // nested call usually arrives with its deadline already computed.
-        var deadline = options.DeadlineTimestamp ?? long.MaxValue;
-        if (Plugin.Manifest.TimeoutMs is { } ms)
-            deadline = Math.Min(deadline, Stopwatch.GetTimestamp() + ms * Stopwatch.Frequency / 1000);
-        if (options.Deadline is { } wallClock)
-            deadline = Math.Min(deadline, Stopwatch.GetTimestamp() + (long)(Math.Max(0, (wallClock - DateTimeOffset.UtcNow).TotalSeconds) * Stopwatch.Frequency));
+        var deadline = Math.Min(options.DeadlineTimestamp ?? Deadline.None, Deadline.AfterMilliseconds(Plugin.Manifest.TimeoutMs));
+        deadline = Math.Min(deadline, Deadline.At(options.Deadline));
         _state.Call = new CallScope(deadline, options.HostContext, options.CancellationToken);
-        _state.Budget.KernelDenied = false;
+        _state.Budget.BeginCall();
         // An unlimited store keeps (nearly) u64::MAX fuel across calls, so it is set only when it changes.
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Fuel ?? 0, nameof(options.Fuel));
         var fuel = options.Fuel ?? Plugin.Options.FuelPerCall;
         if (!Plugin.Runtime.MetersFuel)
         {
@@ -217,7 +216,7 @@ public sealed class PluginInstance : IDisposable
             return;
         }
         if (fuel is { } f)
-            _store.Fuel = (ulong)Math.Max(0, f);
+            _store.Fuel = (ulong)f;
         else if (_fuelLimited)
             _store.Fuel = ulong.MaxValue;
         _fuelLimited = fuel is not null;
@@ -325,6 +324,12 @@ public sealed class PluginInstance : IDisposable
             if (!_disposed)
                 return;
         }
+        DisposeStore();
+    }
+
+    private void DisposeStore()
+    {
+        _state.Budget?.Release();
         _store.Dispose();
     }
 
@@ -349,14 +354,14 @@ public sealed class PluginInstance : IDisposable
                 TrapCode.OutOfFuel => new PluginException(PluginErrorKind.OutOfFuel, $"{Plugin.Name}.{export} ran out of fuel", e) { ExportName = export },
                 TrapCode.Interrupt => new PluginException(PluginErrorKind.Timeout, $"{Plugin.Name}.{export} was interrupted", e) { ExportName = export },
                 TrapCode.Unreachable or TrapCode.MemoryOutOfBounds or TrapCode.AllocationTooLarge when _state.Budget.LooksExhausted() => new PluginException(PluginErrorKind.OutOfMemory,
-                    $"{Plugin.Name}.{export} ran out of memory: budget of {_state.Budget.MaxPages} pages, {_state.Budget.TotalPages} in use ({detail})", e) { ExportName = export },
+                    $"{Plugin.Name}.{export} ran out of memory: {_state.Budget.Describe()}, {_state.Budget.TotalPages} pages in this instance ({detail})", e) { ExportName = export },
                 _ => new PluginException(PluginErrorKind.Trap, $"{Plugin.Name}.{export} trapped: {detail}", e) { ExportName = export },
             };
         }
         if (e is WasmtimeException && detail.Contains("concurrent", StringComparison.Ordinal) && detail.Contains("limit", StringComparison.Ordinal))
             return new PluginException(PluginErrorKind.QuotaExceeded, $"{Plugin.Name}: the runtime's instance pool is full ({detail})", e) { ExportName = export };
-        if (e is WasmtimeException && _state.Budget.MaxPages is not null && detail.Contains("memory", StringComparison.OrdinalIgnoreCase))
-            return new PluginException(PluginErrorKind.OutOfMemory, $"{Plugin.Name} does not fit its memory budget of {_state.Budget.MaxPages} pages: {detail}", e) { ExportName = export };
+        if (e is WasmtimeException && _state.Budget.IsLimited && detail.Contains("memory", StringComparison.OrdinalIgnoreCase))
+            return new PluginException(PluginErrorKind.OutOfMemory, $"{Plugin.Name} does not fit {_state.Budget.Describe()}: {detail}", e) { ExportName = export };
         if (e is WasmtimeException && e.InnerException is { } hostFailure)
             return new PluginException(PluginErrorKind.Trap, $"{Plugin.Name}.{export}: a host function failed: {hostFailure.Message}", e) { ExportName = export };
         return new PluginException(e is WasmtimeException ? PluginErrorKind.BadModule : PluginErrorKind.Trap, $"{Plugin.Name}.{export}: {detail}", e) { ExportName = export };

@@ -15,6 +15,25 @@ public sealed record PluginOptions
     /// <summary>Whether a WASI plugin's stdout and stderr reach this process's; by default they are discarded.</summary>
     public bool InheritStdio { get; init; }
 
-    /// <summary>Fuel each call may burn (roughly one unit per wasm instruction); null for no limit.</summary>
+    /// <summary>Default for <see cref="MaxLogMessageBytes"/>: 64 KiB.</summary>
+    public const int DefaultMaxLogMessageBytes = 64 << 10;
+
+    /// <summary>
+    /// Longest log message, in UTF-8 bytes, the plugin's <c>log_*</c> calls pass to the logger; the rest is dropped
+    /// and the message ends with a marker saying how many bytes were. Bounds what a plugin that floods its log can
+    /// make the host's logging pipeline hold per message.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative value.</exception>
+    public int MaxLogMessageBytes
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    } = DefaultMaxLogMessageBytes;
+
+    /// <summary>Fuel each call may burn (roughly one unit per wasm instruction); null for no limit. Compiling with a negative value throws <see cref="ArgumentOutOfRangeException"/>.</summary>
     public long? FuelPerCall { get; init; }
 }

@@ -35,6 +35,8 @@ public sealed class HttpTests : IDisposable
             (call $out_str (i32.const 16) (i32.const 2)) (i32.const 0))
         """;
 
+    private const int TrickleBytes = 100;
+
     private readonly LocalHttpServer _server = new(Handle);
 
     private static async Task Handle(HttpListenerContext context)
@@ -71,6 +73,23 @@ public sealed class HttpTests : IDisposable
                 await Task.Delay(TimeSpan.FromSeconds(3));
                 await LocalHttpServer.Reply(context, 200, "too late");
                 break;
+            case "/trickle":
+                // a slow-loris body: headers at once, then one byte every 200 ms for 20 s
+                context.Response.StatusCode = 200;
+                context.Response.ContentLength64 = TrickleBytes;
+                for (var i = 0; i < TrickleBytes; i++)
+                {
+                    await context.Response.OutputStream.WriteAsync("x"u8.ToArray());
+                    await context.Response.OutputStream.FlushAsync();
+                    await Task.Delay(200);
+                }
+                break;
+            case "/endless":
+                // a chunked body with no declared length that never ends (until the client goes away)
+                context.Response.StatusCode = 200;
+                context.Response.SendChunked = true;
+                while (true)
+                    await context.Response.OutputStream.WriteAsync(new byte[65536]);
             default:
                 await LocalHttpServer.Reply(context, 500, "unexpected path " + path);
                 break;
@@ -267,6 +286,36 @@ public sealed class HttpTests : IDisposable
         cancel.CancelAfter(50);
         TestPlugins.Fails(PluginErrorKind.Cancelled, () => instance.Call("request", Encoding.UTF8.GetBytes(Request(_server.Url("/slow"))), cancel.Token));
         Assert.Equal("ok", instance.CallText("ok"));
+    }
+
+    [Fact]
+    public void A_body_that_trickles_fails_the_call_with_Timeout()
+    {
+        using var plugin = Compile(Local, timeoutMs: 1000);
+        using var instance = plugin.Instantiate();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        TestPlugins.Fails(PluginErrorKind.Timeout, () => instance.Call("request", Encoding.UTF8.GetBytes(Request(_server.Url("/trickle")))));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"a 1 s timeout took {started.Elapsed} against a 20 s trickle");
+    }
+
+    [Fact]
+    public void Cancelling_while_a_body_trickles_fails_the_call_with_Cancelled()
+    {
+        using var plugin = Compile(Local);
+        using var instance = plugin.Instantiate();
+        using var cancel = new CancellationTokenSource();
+        cancel.CancelAfter(TimeSpan.FromSeconds(1));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        TestPlugins.Fails(PluginErrorKind.Cancelled, () => instance.Call("request", Encoding.UTF8.GetBytes(Request(_server.Url("/trickle"))), cancel.Token));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"cancelling after 1 s took {started.Elapsed} against a 20 s trickle");
+    }
+
+    [Fact]
+    public void An_endless_body_stops_at_the_size_cap()
+    {
+        using var plugin = Compile(Local, maxResponseBytes: 1 << 20);
+        using var instance = plugin.Instantiate();
+        TestPlugins.Fails(PluginErrorKind.LimitExceeded, () => instance.Call("request", Encoding.UTF8.GetBytes(Request(_server.Url("/endless")))));
     }
 
     [Fact]

@@ -17,8 +17,10 @@ public sealed class LoggingTests
             (call $log_info (i64.const 0)) (i32.const 0))
           ;; the message block's length after logging it (the host owns and frees it)
           (func (export "length_after_log") (result i32)
-            (call $log_warn (call $input_offset))
-            (call $out_i64 (call $length (call $input_offset))) (i32.const 0))
+            (local $message i64)
+            (local.set $message (call $input_copy))
+            (call $log_warn (local.get $message))
+            (call $out_i64 (call $length (local.get $message))) (i32.const 0))
           (func (export "all_levels") (result i32)
             (call $log_trace (call $str (i32.const 0) (i32.const 1)))
             (call $log_debug (call $str (i32.const 1) (i32.const 1)))
@@ -181,6 +183,45 @@ public sealed class LoggingTests
             using var plugin = runtime.Compile(TestPlugins.Wat(TestPlugins.Module(Body)));
             using var instance = plugin.Instantiate();
             Assert.Equal(0, instance.CallI64("length_after_log", "message"u8));
+        }
+    }
+
+    [Fact]
+    public void A_4_MiB_log_message_reaches_the_logger_truncated()
+    {
+        var (runtime, logs, factory) = Runtime(LogLevel.Trace);
+        using (runtime)
+        using (factory)
+        {
+            using var plugin = runtime.Compile(TestPlugins.Wat(TestPlugins.Module(Body)));
+            using var instance = plugin.Instantiate();
+            var message = new byte[4 << 20];
+            message.AsSpan().Fill((byte)'x');
+            instance.Call("info", message);
+
+            var logged = Assert.Single(logs.Entries).Message;
+            var dropped = message.Length - PluginOptions.DefaultMaxLogMessageBytes;
+            Assert.Contains(new string('x', PluginOptions.DefaultMaxLogMessageBytes) + "…", logged, StringComparison.Ordinal);
+            Assert.DoesNotContain(new string('x', PluginOptions.DefaultMaxLogMessageBytes + 1), logged, StringComparison.Ordinal);
+            Assert.EndsWith($"[log message truncated: {dropped} of {message.Length} bytes dropped]", logged, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void The_log_message_cap_is_a_plugin_option()
+    {
+        var (runtime, logs, factory) = Runtime(LogLevel.Trace);
+        using (runtime)
+        using (factory)
+        {
+            using var plugin = runtime.Compile(TestPlugins.Wat(TestPlugins.Module(Body)), new PluginOptions { MaxLogMessageBytes = 5 });
+            using var instance = plugin.Instantiate();
+            instance.Call("info", "hello world"u8);
+            instance.Call("info", "short"u8);
+            Assert.Equal(
+                ["plugin: hello… [log message truncated: 6 of 11 bytes dropped]", "plugin: short"],
+                logs.Entries.Select(e => e.Message));
+            Assert.Throws<ArgumentOutOfRangeException>(() => new PluginOptions { MaxLogMessageBytes = -1 });
         }
     }
 }

@@ -443,4 +443,25 @@ public sealed class ManifestTests
 
         TestPlugins.Fails(PluginErrorKind.InvalidManifest, () => TestPlugins.Runtime.Compile(Manifest.FromWasmFile(dir.File("none.wasm"))));
     }
+
+    [Fact]
+    public void Two_modules_with_the_same_name_are_an_invalid_manifest()
+    {
+        // Two "main" modules let a hash pin check one module while the other ran.
+        var manifest = new Manifest { Wasm = [Text(MainModule, "main"), Text(MainModule, "main")] };
+        var e = TestPlugins.Fails(PluginErrorKind.InvalidManifest, () => TestPlugins.Runtime.Compile(manifest).Dispose());
+        Assert.Contains("\"main\"", e.Message, StringComparison.Ordinal);
+        var data = Convert.ToBase64String(Encoding.UTF8.GetBytes(MainModule));
+        TestPlugins.Fails(PluginErrorKind.InvalidManifest, () => Manifest.Parse(
+            $$"""{ "wasm": [ { "data": "{{data}}", "name": "lib" }, { "data": "{{data}}", "name": "lib" } ] }"""));
+    }
+
+    [Fact]
+    public void The_main_module_is_the_one_named_main_or_else_the_last()
+    {
+        WasmSource[] named = [Text(MainModule, "a"), Text(MainModule, "main"), Text(MainModule, "b")];
+        WasmSource[] unnamed = [Text(MainModule, "a"), Text(MainModule, "b")];
+        Assert.Equal(1, ManifestRules.MainIndex(named));
+        Assert.Equal(1, ManifestRules.MainIndex(unnamed));
+    }
 }

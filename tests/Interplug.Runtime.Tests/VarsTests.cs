@@ -29,16 +29,6 @@ public sealed class VarsTests
             (i32.const 0))
           ;; var named by the input := "value"; then read it back in the same call (var_set consumes the
           ;; key block, so var_get gets a copy of it)
-          (func $input_copy (result i64)
-            (local $h i64) (local $n i64) (local $i i64)
-            (local.set $n (call $input_length))
-            (local.set $h (call $alloc (local.get $n)))
-            (block $done (loop $next
-              (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
-              (call $store_u8 (i64.add (local.get $h) (local.get $i)) (call $input_load_u8 (local.get $i)))
-              (local.set $i (i64.add (local.get $i) (i64.const 1)))
-              (br $next)))
-            (local.get $h))
           (func (export "set_named_and_get") (result i32)
             (local $copy i64)
             (local.set $copy (call $input_copy))

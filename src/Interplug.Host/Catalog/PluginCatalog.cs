@@ -97,9 +97,8 @@ public sealed class PluginCatalog : IDisposable
 
     private static Manifest PinMain(Manifest manifest, string sha256)
     {
-        var main = manifest.Wasm.ToList().FindLastIndex(w => w.Name == "main");
-        if (main < 0)
-            main = manifest.Wasm.Count - 1;
+        // The runtime's own rule, so that the module pinned is the module that runs.
+        var main = ManifestRules.MainIndex(manifest.Wasm);
         var wasm = manifest.Wasm.ToArray();
         wasm[main] = wasm[main] with { Hash = sha256 };
         return manifest with { Wasm = wasm };

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Interplug.Runtime.Kernel;
 using Wasmtime;
 
 namespace Interplug.Runtime.Env;
@@ -6,7 +7,8 @@ namespace Interplug.Runtime.Env;
 /// <summary>
 /// The <c>extism:host/env</c> imports that need .NET: config, vars, logging and HTTP. The block
 /// memory imports are served by the kernel module itself. Handles passed to these functions are
-/// owned by the host once the call is made, so each one is freed after it is read.
+/// owned by the host once the call is made, so each one is freed after it is read and after
+/// any result block is written (see <see cref="KernelInstance.FreeAfterResult"/>).
 /// </summary>
 internal static partial class EnvFunctions
 {
@@ -38,30 +40,23 @@ internal static partial class EnvFunctions
     private static InstanceState State(Caller caller) => (InstanceState)caller.GetData()!;
 
     // `what` describes the key in errors ("config_get key"); a literal, so nothing is built per call.
-    private static string TakeKey(InstanceState state, long handle, string what)
-    {
-        try
-        {
-            return Utf8.Decode(state.Kernel.Read(handle), what);
-        }
-        finally
-        {
-            state.Kernel.Free(handle);
-        }
-    }
+    private static string ReadKey(InstanceState state, long handle, string what) =>
+        Utf8.Decode(state.Kernel.Read(handle), what);
 
     private static long ConfigGet(InstanceState state, long keyHandle)
     {
-        var key = TakeKey(state, keyHandle, "config_get key");
-        return state.Plugin.Manifest.Config.TryGetValue(key, out var value)
-            ? state.Kernel.Write(System.Text.Encoding.UTF8.GetBytes(value))
+        var key = ReadKey(state, keyHandle, "config_get key");
+        var value = state.Plugin.Manifest.Config.TryGetValue(key, out var text)
+            ? state.Kernel.Write(System.Text.Encoding.UTF8.GetBytes(text))
             : 0;
+        return state.Kernel.FreeAfterResult(keyHandle, value);
     }
 
     private static long VarGet(InstanceState state, long keyHandle)
     {
-        var key = TakeKey(state, keyHandle, "var_get key");
-        return state.Vars.Get(key) is { } value ? state.Kernel.Write(value) : 0;
+        var key = ReadKey(state, keyHandle, "var_get key");
+        var value = state.Vars.Get(key) is { } bytes ? state.Kernel.Write(bytes) : 0;
+        return state.Kernel.FreeAfterResult(keyHandle, value);
     }
 
     private static void VarSet(InstanceState state, long keyHandle, long valueHandle)
@@ -91,12 +86,20 @@ internal static partial class EnvFunctions
             var logger = state.Plugin.Logger;
             if (logger.IsEnabled(level))
             {
-                // A log line is worth keeping even when it is not clean UTF-8.
-                var text = Utf8.Lossy(state.Kernel.Read(message));
+                var text = LogText(state.Kernel.Read(message), state.Plugin.Options.MaxLogMessageBytes);
                 LogFromPlugin(logger, level, state.Plugin.Name, text);
             }
             state.Kernel.Free(message);
         });
+
+    /// <summary>
+    /// A log message as text, cut to <paramref name="maxBytes"/> before it is decoded so that a flood costs the
+    /// host no more than the cap. A log line is worth keeping even when it is not clean UTF-8.
+    /// </summary>
+    internal static string LogText(ReadOnlySpan<byte> message, int maxBytes) =>
+        message.Length <= maxBytes
+            ? Utf8.Lossy(message)
+            : $"{Utf8.Lossy(message[..maxBytes])}… [log message truncated: {message.Length - maxBytes} of {message.Length} bytes dropped]";
 
     /// <summary>The Extism log level: the lowest enabled of trace=0 … error=4, or int.MaxValue when logging is off.</summary>
     internal static int LogLevelOf(ILogger logger)

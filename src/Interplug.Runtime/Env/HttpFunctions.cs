@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Interplug.Runtime.Kernel;
 
 namespace Interplug.Runtime.Env;
 
@@ -10,27 +11,21 @@ internal static class HttpFunctions
 {
     public static long Request(InstanceState state, long requestHandle, long bodyHandle)
     {
-        HttpRequestMessage message;
-        try
-        {
-            message = Describe(state, requestHandle, bodyHandle);
-        }
-        finally
-        {
-            state.Kernel.Free(requestHandle);
-            state.Kernel.Free(bodyHandle);
-        }
+        var response = Respond(state, requestHandle, bodyHandle);
+        state.Kernel.Free(bodyHandle);
+        return state.Kernel.FreeAfterResult(requestHandle, response);
+    }
 
-        using (message)
-        {
-            var host = message.RequestUri!.Host;
-            if (!HostGlob.IsAllowed(host, state.Plugin.Manifest.AllowedHosts))
-                throw new PluginException(PluginErrorKind.PermissionDenied,
-                    $"HTTP request to {host} is not allowed (allowed_hosts: {Describe(state.Plugin.Manifest.AllowedHosts)})");
-            var limit = state.Plugin.Manifest.Memory.MaxHttpResponseBytes ?? Manifests.ManifestMemory.DefaultMaxHttpResponseBytes;
-            var body = Send(state, message, limit);
-            return state.Kernel.Write(body);
-        }
+    private static long Respond(InstanceState state, long requestHandle, long bodyHandle)
+    {
+        using var message = Describe(state, requestHandle, bodyHandle);
+        var host = message.RequestUri!.Host;
+        if (!HostGlob.IsAllowed(host, state.Plugin.Manifest.AllowedHosts))
+            throw new PluginException(PluginErrorKind.PermissionDenied,
+                $"HTTP request to {host} is not allowed (allowed_hosts: {Describe(state.Plugin.Manifest.AllowedHosts)})");
+        // No block can hold more than the kernel's largest, whatever the manifest allows.
+        var limit = Math.Min(state.Plugin.Manifest.Memory.MaxHttpResponseBytes ?? Manifests.ManifestMemory.DefaultMaxHttpResponseBytes, KernelInstance.MaxBlockLength);
+        return state.Kernel.Write(Send(state, message, limit));
     }
 
     public static long Headers(InstanceState state) =>
@@ -75,8 +70,7 @@ internal static class HttpFunctions
     private static byte[] Send(InstanceState state, HttpRequestMessage message, long limit)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(state.Call.CancellationToken);
-        if (state.Call.Deadline is { } deadline)
-            cancel.CancelAfter(Clamp(deadline - DateTimeOffset.UtcNow));
+        Deadline.CancelAt(cancel, state.Call.DeadlineTimestamp);
         try
         {
             using var response = state.Plugin.Runtime.Http.Send(message, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
@@ -87,15 +81,13 @@ internal static class HttpFunctions
             if (response.Content.Headers.ContentLength > limit)
                 throw TooLarge(limit);
             using var stream = response.Content.ReadAsStream(cancel.Token);
-            return ReadCapped(stream, limit);
+            return ReadCapped(stream, limit, cancel.Token);
         }
-        catch (OperationCanceledException e) when (state.Call.CancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException || (cancel.IsCancellationRequested && e is HttpRequestException or IOException))
         {
-            throw new PluginException(PluginErrorKind.Cancelled, "call cancelled during an HTTP request", e);
-        }
-        catch (OperationCanceledException e)
-        {
-            throw new PluginException(PluginErrorKind.Timeout, "call timed out during an HTTP request", e);
+            throw state.Call.CancellationToken.IsCancellationRequested
+                ? new PluginException(PluginErrorKind.Cancelled, "call cancelled during an HTTP request", e)
+                : new PluginException(PluginErrorKind.Timeout, "call timed out during an HTTP request", e);
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
@@ -103,12 +95,14 @@ internal static class HttpFunctions
         }
     }
 
-    private static byte[] ReadCapped(Stream stream, long limit)
+    private static byte[] ReadCapped(Stream stream, long limit, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         int read;
-        while ((read = stream.Read(chunk)) > 0)
+        // Only the asynchronous read observes the token: with Read, a body that trickles one byte
+        // at a time held the call for as long as the server kept sending.
+        while ((read = stream.ReadAsync(chunk, cancellationToken).AsTask().GetAwaiter().GetResult()) > 0)
         {
             if (buffer.Length + read > limit)
                 throw TooLarge(limit);
@@ -119,8 +113,6 @@ internal static class HttpFunctions
 
     private static PluginException TooLarge(long limit) =>
         new(PluginErrorKind.LimitExceeded, $"HTTP response body exceeds max_http_response_bytes ({limit})");
-
-    private static TimeSpan Clamp(TimeSpan remaining) => remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining;
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>))]

@@ -17,7 +17,8 @@ namespace Interplug.Runtime.Kernel;
 internal sealed unsafe class KernelInstance
 {
     private const long HeapBase = 1024;
-    private const long MaxBlockLength = 0x7FFFFFF0;
+    /// <summary>The longest block: a live block's length must fit the 31 bits kernel.wat gives it.</summary>
+    public const long MaxBlockLength = 0x7FFFFFF0;
 
     // Header offsets in $meta, as laid out in kernel.wat.
     private const int OutputOffsetSlot = 128;
@@ -108,6 +109,18 @@ internal sealed unsafe class KernelInstance
         // Looked up on first use: most instances never free a block from the host side.
         if (handle != 0)
             (_free ??= _instance.GetAction<long>("free")!)(handle);
+    }
+
+    /// <summary>
+    /// Frees a host function's argument block once its result block exists, and returns the result.
+    /// Freed first, the argument's space would hold the result under the argument's handle, and a
+    /// PDK that frees the argument itself (the Haskell PDK's getConfig does) would then free the
+    /// result it is about to read.
+    /// </summary>
+    public long FreeAfterResult(long argument, long result)
+    {
+        Free(argument);
+        return result;
     }
 
     public void SetError(long handle) => Header(ErrorSlot) = handle;

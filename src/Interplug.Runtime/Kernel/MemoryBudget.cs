@@ -3,7 +3,8 @@ using Wasmtime;
 namespace Interplug.Runtime.Kernel;
 
 /// <summary>
-/// Enforces the manifest's <c>max_pages</c> as one budget over every memory of an instance.
+/// Enforces the manifest's <c>max_pages</c> as one budget over every memory of an instance, and
+/// charges a <see cref="MemoryQuota"/> shared with other instances for every page they hold.
 /// </summary>
 /// <remarks>
 /// Wasmtime's store limit caps each memory on its own. The kernel's memories only ever grow
@@ -21,15 +22,26 @@ internal sealed class MemoryBudget
     private readonly List<Memory> _pluginMemories = [];
     private KernelInstance? _kernel;
 
-    public MemoryBudget(Store store, long? maxPages)
+    /// <summary>Budgets above this many pages (256 TiB) are clamped to it: wasm32 memories never get near, and pages times bytes per page still fits a long.</summary>
+    internal const long LargestBudgetPages = 1L << 32;
+
+    private long _chargedPages;
+
+    public MemoryBudget(Store store, long? maxPages, MemoryQuota? quota)
     {
         _store = store;
-        MaxPages = maxPages;
-        if (maxPages is { } max)
-            store.SetLimits(memorySize: max * PageSize);
+        MaxPages = maxPages is { } max ? Math.Min(max, LargestBudgetPages) : null;
+        Quota = quota;
+        LimitPluginMemories();
     }
 
     public long? MaxPages { get; }
+
+    /// <summary>The budget shared with other instances, if any.</summary>
+    public MemoryQuota? Quota { get; }
+
+    /// <summary>Whether any limit applies to this instance's memory.</summary>
+    public bool IsLimited => MaxPages is not null || Quota is not null;
 
     /// <summary>Set when the kernel was refused memory during the current call.</summary>
     public bool KernelDenied { get; set; }
@@ -42,10 +54,52 @@ internal sealed class MemoryBudget
     {
         _kernel = kernel;
         kernel.Budget = this;
+        if (!TryCharge(kernel.Pages))
+            throw new PluginException(PluginErrorKind.OutOfMemory, $"the kernel's {kernel.Pages} pages do not fit {Describe()}");
         LimitPluginMemories();
     }
 
-    public void AttachPluginMemory(Memory memory) => _pluginMemories.Add(memory);
+    public void AttachPluginMemory(Memory memory)
+    {
+        _pluginMemories.Add(memory);
+        Settle();
+        LimitPluginMemories();
+    }
+
+    /// <summary>Prepares a call: forgets the last call's refusal, charges what grew since, and sets the plugin memories' limit.</summary>
+    public void BeginCall()
+    {
+        KernelDenied = false;
+        Settle();
+        LimitPluginMemories();
+    }
+
+    /// <summary>Charges the shared quota for pages the plugin's memories gained since the last charge; they exist, so they are charged even past the quota.</summary>
+    public void Settle()
+    {
+        if (Quota is null)
+            return;
+        var grown = TotalPages - _chargedPages;
+        if (grown <= 0)
+            return;
+        Quota.Charge(grown);
+        _chargedPages += grown;
+    }
+
+    /// <summary>Gives every charged page back to the shared quota; called when the instance's store is disposed.</summary>
+    public void Release()
+    {
+        Quota?.Release(_chargedPages);
+        _chargedPages = 0;
+    }
+
+    /// <summary>The limits, for messages.</summary>
+    public string Describe() => (MaxPages, Quota) switch
+    {
+        ({ } max, { } quota) => $"a budget of {max} pages and a shared quota of {quota.MaxPages} pages ({quota.UsedPages} in use)",
+        (null, { } quota) => $"a shared quota of {quota.MaxPages} pages ({quota.UsedPages} in use)",
+        _ => $"a budget of {MaxPages} pages",
+    };
 
     /// <summary>
     /// Whether a trap is best explained by the budget: the kernel was refused memory, or the
@@ -54,6 +108,8 @@ internal sealed class MemoryBudget
     public bool LooksExhausted()
     {
         if (KernelDenied)
+            return true;
+        if (Quota is { } quota && quota.FreePages <= Math.Max(1, quota.MaxPages / 16))
             return true;
         if (MaxPages is not { } max)
             return false;
@@ -70,22 +126,27 @@ internal sealed class MemoryBudget
             return Refuse();
         // Double when there is room, to make growth rare; otherwise grow exactly.
         var doubled = Math.Min(MaxWasm32Pages, Math.Max(needed, dataPages * 2));
-        var target = Fits(doubled) ? doubled : needed;
-        if (!Fits(target))
+        Settle();
+        var metaPages = kernel.Meta.GetSize();
+        var target = Fits(doubled) && TryCharge(Growth(doubled, dataPages, metaPages)) ? doubled
+            : Fits(needed) && TryCharge(Growth(needed, dataPages, metaPages)) ? needed
+            : 0;
+        if (target == 0)
             return Refuse();
 
-        if (MaxPages is not null)
+        if (IsLimited)
             _store.SetLimits(memorySize: null);
         try
         {
             kernel.Data.Grow(target - dataPages);
             var metaTarget = MetaPagesFor(target);
-            var metaPages = kernel.Meta.GetSize();
             if (metaTarget > metaPages)
                 kernel.Meta.Grow(metaTarget - metaPages);
         }
         catch (WasmtimeException)
         {
+            // Whatever did grow stays charged: the charge matches the memory that exists.
+            Uncharge(Growth(target, dataPages, metaPages) - (kernel.Pages - dataPages - metaPages));
             return Refuse();
         }
         finally
@@ -99,6 +160,25 @@ internal sealed class MemoryBudget
     // $meta holds 4 bytes per 16 bytes of $data.
     private static long MetaPagesFor(long dataPages) => (dataPages + 3) / 4;
 
+    private static long Growth(long dataTarget, long dataPages, long metaPages) =>
+        dataTarget - dataPages + Math.Max(0, MetaPagesFor(dataTarget) - metaPages);
+
+    private bool TryCharge(long pages)
+    {
+        if (Quota is not null && !Quota.TryCharge(pages))
+            return false;
+        _chargedPages += Quota is null ? 0 : pages;
+        return true;
+    }
+
+    private void Uncharge(long pages)
+    {
+        if (Quota is null || pages <= 0)
+            return;
+        Quota.Release(pages);
+        _chargedPages -= pages;
+    }
+
     private bool Fits(long dataPages) =>
         MaxPages is not { } max || PluginPages + dataPages + MetaPagesFor(dataPages) <= max;
 
@@ -108,9 +188,19 @@ internal sealed class MemoryBudget
         return 0;
     }
 
+    /// <summary>
+    /// Holds each plugin memory to what the budget leaves beside the kernel, and to its current
+    /// size plus what the shared quota has free.
+    /// </summary>
     private void LimitPluginMemories()
     {
-        if (MaxPages is { } max && _kernel is { } kernel)
-            _store.SetLimits(memorySize: Math.Max(0, max - kernel.Pages) * PageSize);
+        long? pages = MaxPages is { } max ? Math.Max(0, max - (_kernel?.Pages ?? 0)) : null;
+        if (Quota is { } quota)
+        {
+            var largest = _pluginMemories.Count == 0 ? 0 : _pluginMemories.Max(m => m.GetSize());
+            pages = Math.Min(pages ?? long.MaxValue, largest + quota.FreePages);
+        }
+        if (pages is { } limit)
+            _store.SetLimits(memorySize: limit * PageSize);
     }
 }

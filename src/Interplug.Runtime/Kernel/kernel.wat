@@ -29,7 +29,8 @@
 ;; lengths, and bump-allocates the blocks it returns to the plugin.
 ;;
 ;; Allocation here: a freed block of the request's size class if there is one, else the bump
-;; pointer. Freeing the block just below the bump pointer moves the pointer back.
+;; pointer. Freeing the block just below the bump pointer moves the pointer back. Freeing the
+;; input block does nothing.
 ;;
 ;; The host grows both memories together through the `grow` import, which is where the
 ;; plugin's memory budget is enforced.
@@ -88,6 +89,9 @@
 
   (func $free (export "free") (param $h i64)
     (local $cap i64) (local $head i32) (local $slot i32)
+    ;; The input stays for the whole call: a plugin that passes it to a host function (which frees
+    ;; its arguments) or frees it by mistake must still read it through input_load_*.
+    (if (i64.eq (local.get $h) (i64.load $meta (i32.const 160))) (then (return)))
     (local.set $cap (call $round16 (call $length (local.get $h))))
     (if (i64.eqz (local.get $cap)) (then (return)))
     (local.set $slot (call $meta_slot (local.get $h)))

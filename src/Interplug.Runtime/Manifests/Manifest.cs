@@ -18,7 +18,10 @@ public sealed record Manifest
         AllowTrailingCommas = true,
     };
 
-    /// <summary>The modules of the plugin. The one named <c>main</c>, or else the last, is the plugin; the others are linked into its imports by name.</summary>
+    /// <summary>
+    /// The modules of the plugin. The one named <c>main</c>, or else the last, is the plugin; the others are linked into
+    /// its imports by name. Names must be unique.
+    /// </summary>
     public IReadOnlyList<WasmSource> Wasm { get; init; } = [];
 
     /// <summary>Memory limits.</summary>
@@ -33,7 +36,10 @@ public sealed record Manifest
     /// <summary>WASI preopens: host directory to guest path. A host directory prefixed <c>ro:</c> is read-only.</summary>
     public IReadOnlyDictionary<string, string> AllowedPaths { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Wall-clock limit of each call, in milliseconds; null for none.</summary>
+    /// <summary>
+    /// Wall-clock limit of each call, in milliseconds; null for none. Must be positive; a limit too large to
+    /// represent (beyond about 292 years) means no limit.
+    /// </summary>
     public long? TimeoutMs { get; init; }
 
     /// <summary>Directory that relative <see cref="WasmSource.Path"/> values are resolved against; not part of the JSON.</summary>
@@ -54,7 +60,10 @@ public sealed record Manifest
     /// <summary>Parses a manifest in Extism's JSON form.</summary>
     /// <param name="json">The JSON text.</param>
     /// <param name="baseDirectory">Directory relative wasm paths are resolved against.</param>
-    /// <exception cref="PluginException">Kind <see cref="PluginErrorKind.InvalidManifest"/> when the JSON does not describe a manifest.</exception>
+    /// <exception cref="PluginException">
+    /// Kind <see cref="PluginErrorKind.InvalidManifest"/> when the JSON does not describe a manifest, two modules share
+    /// a name, or a limit is out of range (<c>timeout_ms</c> not positive, a memory limit negative).
+    /// </exception>
     public static Manifest Parse(string json, string? baseDirectory = null)
     {
         Manifest? manifest;
@@ -66,10 +75,10 @@ public sealed record Manifest
         {
             throw new PluginException(PluginErrorKind.InvalidManifest, $"invalid manifest JSON: {e.Message}", e);
         }
-        if (manifest?.Wasm is not { Count: > 0 } wasm || wasm.Any(w => w is null))
+        if (manifest is null)
             throw new PluginException(PluginErrorKind.InvalidManifest, "manifest has no \"wasm\" entries");
         // An explicit JSON null means "not set".
-        return manifest with
+        manifest = manifest with
         {
             Memory = manifest.Memory ?? new ManifestMemory(),
             Config = manifest.Config ?? new Dictionary<string, string>(),
@@ -77,6 +86,8 @@ public sealed record Manifest
             AllowedPaths = manifest.AllowedPaths ?? new Dictionary<string, string>(),
             BaseDirectory = baseDirectory,
         };
+        ManifestRules.Check(manifest);
+        return manifest;
     }
 
     /// <summary>Reads and parses a manifest file; relative wasm paths are resolved against its directory.</summary>

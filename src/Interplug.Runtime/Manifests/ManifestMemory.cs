@@ -9,12 +9,18 @@ public sealed record ManifestMemory
     /// <summary>Default for <see cref="MaxHttpResponseBytes"/>: 50 MiB.</summary>
     public const long DefaultMaxHttpResponseBytes = 50L << 20;
 
-    /// <summary>One budget of 64 KiB pages shared by every memory of the plugin, the kernel's included; null for no budget.</summary>
+    /// <summary>
+    /// One budget of 64 KiB pages shared by every memory of the plugin, the kernel's included; null for no budget.
+    /// Cannot be negative; a budget above 2^32 pages (256 TiB) is treated as 2^32 pages, far beyond what wasm32 memories can reach.
+    /// </summary>
     public long? MaxPages { get; init; }
 
-    /// <summary>Largest HTTP response body the plugin may receive, in bytes.</summary>
+    /// <summary>
+    /// Largest HTTP response body the plugin may receive, in bytes; cannot be negative. A body can never exceed
+    /// the largest kernel block (just under 2 GiB), whatever this says.
+    /// </summary>
     public long? MaxHttpResponseBytes { get; init; }
 
-    /// <summary>Largest total size of the plugin's vars (keys and values), in bytes; 0 disables vars.</summary>
+    /// <summary>Largest total size of the plugin's vars (keys and values), in bytes; 0 disables vars; cannot be negative.</summary>
     public long? MaxVarBytes { get; init; }
 }
