@@ -38,8 +38,9 @@ internal sealed class CallTrace : IDisposable
     private static void Print(TextWriter writer, Activity call, Activity[] all, string lead, string childLead)
     {
         var outcome = call.GetTagItem("interplug.outcome") as string ?? "?";
-        writer.WriteLine($"{lead}{call.DisplayName}  {call.GetTagItem("interplug.bytes_in")} B in, {call.GetTagItem("interplug.bytes_out")} B out, {call.Duration.TotalMilliseconds:0.###} ms, {outcome}"
-            + (call.Status == ActivityStatusCode.Error ? $": {call.StatusDescription}" : ""));
+        // The name holds an export name and the description an error message, both of the plugin's choosing.
+        writer.WriteLine($"{lead}{TerminalText.Escape(call.DisplayName)}  {call.GetTagItem("interplug.bytes_in")} B in, {call.GetTagItem("interplug.bytes_out")} B out, {call.Duration.TotalMilliseconds:0.###} ms, {outcome}"
+            + (call.Status == ActivityStatusCode.Error ? $": {TerminalText.Escape(call.StatusDescription ?? "")}" : ""));
         var children = all.Where(a => a.ParentSpanId == call.SpanId).ToArray();
         for (var i = 0; i < children.Length; i++)
         {
