@@ -116,6 +116,37 @@ public sealed class CliFailureTests
         Assert.Equal(2, result.ExitCode);
     }
 
+    [Theory]
+    [InlineData("--timeout", "0")]
+    [InlineData("--timeout", "-5")]
+    [InlineData("--timeout", "1.5")]
+    [InlineData("--timeout", "99999999999999999999")]
+    [InlineData("--fuel", "0")]
+    [InlineData("--fuel", "-1")]
+    [InlineData("--memory-max-pages", "0")]
+    [InlineData("--memory-max-pages", "140737488355328")]
+    [InlineData("--loop", "-1")]
+    [InlineData("--loop", "many")]
+    public async Task An_out_of_range_limit_is_a_usage_error_before_anything_runs(string option, string value)
+    {
+        var result = await Cli.Run("call", Cli.Plugin("count_vowels"), "count_vowels", "--input", "a", option, value);
+        var line = FailsWithOneLine(result);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"error: {option} takes a whole number of ", line, StringComparison.Ordinal);
+        Assert.EndsWith($"got \"{value}\"", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--timeout", "0")]
+    [InlineData("--fuel", "-1")]
+    [InlineData("--memory-max-pages", "0")]
+    public async Task Run_checks_its_limits_too(string option, string value)
+    {
+        var result = await Cli.Run("run", "count_vowels", "count_vowels", "--plugins", RepoPaths.PluginsDist, "--input", "a", option, value);
+        FailsWithOneLine(result);
+        Assert.Equal(2, result.ExitCode);
+    }
+
     [Fact]
     public async Task Input_and_stdin_together_are_a_usage_error()
     {
