@@ -12,7 +12,7 @@ var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {
     foreach (var error in parse.Errors)
-        Console.Error.WriteLine($"error: {error.Message}");
+        Console.Error.WriteLine($"error: {TerminalText.Escape(error.Message)}");
     return CliErrors.Usage;
 }
 return parse.Invoke();
