@@ -21,7 +21,7 @@ internal sealed class PluginCliOptions
     /// </summary>
     private const long MaxTimeoutMs = int.MaxValue;
 
-    private readonly Option<long?> _timeout = LimitOption.Create("--timeout", "Timeout of each call in milliseconds", "milliseconds");
+    private readonly Option<long?> _timeout = LimitOption.Create("--timeout", "Timeout of each call in milliseconds; above 2147483647 (24.8 days) it is 24.8 days", "milliseconds");
     private readonly Option<long?> _fuel = LimitOption.Create("--fuel", "Fuel of each call (about one unit per instruction)", "fuel units");
     // The budget in bytes (pages × 64 KiB) must fit in 64 bits.
     private readonly Option<long?> _maxPages = LimitOption.Create("--memory-max-pages", "Memory budget in 64 KiB pages for all the plugin's memories", "pages", long.MaxValue / 65_536);

@@ -11,16 +11,19 @@ namespace Interplug.Cli;
 /// </summary>
 internal static class TerminalText
 {
+    private static readonly System.Buffers.SearchValues<char> Hazards = System.Buffers.SearchValues.Create(
+        [.. Range('\0', '\x1f'), .. Range('\x7f', '\x9f'), '\u2028', '\u2029', .. Range('\u202a', '\u202e'), .. Range('\u2066', '\u2069')]);
+
     public static string Escape(string text)
     {
         // Most messages are clean: return them without building a copy.
-        var first = text.AsSpan().IndexOfAny(Unsafe);
+        var first = text.AsSpan().IndexOfAny(Hazards);
         if (first < 0)
             return text;
         var escaped = new StringBuilder(text.Length + 16).Append(text, 0, first);
         foreach (var c in text.AsSpan(first))
         {
-            if (!Unsafe.Contains(c))
+            if (!Hazards.Contains(c))
                 escaped.Append(c);
             else if (c == '\r')
                 escaped.Append(@"\r");
@@ -35,9 +38,6 @@ internal static class TerminalText
         }
         return escaped.ToString();
     }
-
-    private static readonly System.Buffers.SearchValues<char> Unsafe = System.Buffers.SearchValues.Create(
-        [.. Range('\0', '\x1f'), .. Range('\x7f', '\x9f'), '\u2028', '\u2029', .. Range('\u202a', '\u202e'), .. Range('\u2066', '\u2069')]);
 
     private static IEnumerable<char> Range(char first, char last)
     {
