@@ -18,7 +18,7 @@ internal static class LimitOption
         {
             // The option takes exactly one token; a missing one is reported by the parser before this runs.
             var token = result.Tokens[0].Value;
-            if (long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= max && value >= 1)
+            if (long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= 1 && value <= max)
                 return value;
             result.AddError($"{name} takes a whole number of {unit} from 1 to {max.ToString(CultureInfo.InvariantCulture)}, got \"{token}\"");
             return null;
