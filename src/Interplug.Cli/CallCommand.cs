@@ -11,15 +11,13 @@ internal static class CallCommand
     {
         var file = new Argument<string>("plugin") { Description = "A .wasm file or an Extism manifest (.json)" };
         var function = new Argument<string>("function") { Description = "The export to call" };
-        var loop = new Option<int>("--loop") { Description = "Call the same instance N times; outputs are separated by newlines", DefaultValueFactory = _ => 1 };
+        var loop = LimitOption.Create("--loop", "Call the same instance N times; outputs are separated by newlines [default: 1]", "calls");
         var options = new PluginCliOptions();
         var command = new Command("call", "Call an export of a plugin and write its output to stdout") { file, function, loop };
         options.AddTo(command);
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            var count = parse.GetValue(loop);
-            if (count < 1)
-                throw new CliUsageException("--loop must be at least 1");
+            var count = parse.GetValue(loop) ?? 1;
             var input = options.ReadInput(parse);
             using var loggers = CliLogging.Create(options.LogLevel(parse));
             using var runtime = new PluginRuntime(new PluginRuntimeOptions { LoggerFactory = loggers });
@@ -28,7 +26,7 @@ internal static class CallCommand
             using var instance = plugin.Instantiate();
             using var stdout = Console.OpenStandardOutput();
             var export = parse.GetValue(function)!;
-            for (var i = 0; i < count; i++)
+            for (var i = 0L; i < count; i++)
             {
                 if (i > 0)
                     stdout.WriteByte((byte)'\n');

@@ -2,11 +2,19 @@ using System.Diagnostics;
 
 namespace Interplug.Cli;
 
-/// <summary>Collects the host's call activities and prints them as a tree, for <c>--trace</c>.</summary>
+/// <summary>
+/// Collects the host's call activities and prints them as a tree, for <c>--trace</c>. Keeps the
+/// first <see cref="MaxCalls"/> calls to start and counts the rest, so a run of millions of calls
+/// neither holds them all nor prints them all; printing is linear in the calls kept.
+/// </summary>
 internal sealed class CallTrace : IDisposable
 {
+    /// <summary>Calls kept: enough to read, small enough (a few MiB) to hold in any run.</summary>
+    public const int MaxCalls = 10_000;
+
     private readonly List<Activity> _calls = [];
     private readonly ActivityListener _listener;
+    private long _dropped;
 
     public CallTrace()
     {
@@ -14,10 +22,18 @@ internal sealed class CallTrace : IDisposable
         {
             ShouldListenTo = source => source.Name == "Interplug.Host",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
+            // Kept in start order, a caller always before its callees: the calls kept are whole
+            // subtrees from the top, never callees whose caller was dropped. Tags and duration are
+            // read when printing, after the calls have stopped.
+            ActivityStarted = activity =>
             {
                 lock (_calls)
-                    _calls.Add(activity);
+                {
+                    if (_calls.Count < MaxCalls)
+                        _calls.Add(activity);
+                    else
+                        _dropped++;
+                }
             },
         };
         ActivitySource.AddActivityListener(_listener);
@@ -26,25 +42,52 @@ internal sealed class CallTrace : IDisposable
     public void Print(TextWriter writer)
     {
         Activity[] calls;
+        long dropped;
         lock (_calls)
-            calls = [.. _calls.OrderBy(a => a.StartTimeUtc)];
-        var ids = calls.Select(a => a.SpanId).ToHashSet();
-        foreach (var root in calls.Where(a => a.ParentSpanId == default || !ids.Contains(a.ParentSpanId)))
-            Print(writer, root, calls, "", "");
+        {
+            calls = [.. _calls];
+            dropped = _dropped;
+        }
+        var callees = new Dictionary<ActivitySpanId, List<Activity>>();
+        foreach (var call in calls)
+        {
+            if (!callees.TryGetValue(call.ParentSpanId, out var siblings))
+                callees[call.ParentSpanId] = siblings = [];
+            siblings.Add(call);
+        }
+        var kept = calls.Select(a => a.SpanId).ToHashSet();
+        var roots = calls.Where(a => a.ParentSpanId == default || !kept.Contains(a.ParentSpanId)).ToList();
+        PrintTree(writer, roots, callees);
+        if (dropped > 0)
+            writer.WriteLine($"… {dropped} more calls not shown: --trace keeps the first {MaxCalls}");
     }
 
     public void Dispose() => _listener.Dispose();
 
-    private static void Print(TextWriter writer, Activity call, Activity[] all, string lead, string childLead)
+    // Depth-first with an explicit stack: a deep chain of calls must not overflow the CLI's own stack.
+    private static void PrintTree(TextWriter writer, List<Activity> roots, Dictionary<ActivitySpanId, List<Activity>> callees)
+    {
+        var pending = new Stack<(Activity Call, string Lead, string ChildLead)>();
+        for (var i = roots.Count - 1; i >= 0; i--)
+            pending.Push((roots[i], "", ""));
+        while (pending.TryPop(out var next))
+        {
+            PrintLine(writer, next.Call, next.Lead);
+            if (!callees.TryGetValue(next.Call.SpanId, out var children))
+                continue;
+            for (var i = children.Count - 1; i >= 0; i--)
+            {
+                var last = i == children.Count - 1;
+                pending.Push((children[i], next.ChildLead + (last ? "└─ " : "├─ "), next.ChildLead + (last ? "   " : "│  ")));
+            }
+        }
+    }
+
+    private static void PrintLine(TextWriter writer, Activity call, string lead)
     {
         var outcome = call.GetTagItem("interplug.outcome") as string ?? "?";
-        writer.WriteLine($"{lead}{call.DisplayName}  {call.GetTagItem("interplug.bytes_in")} B in, {call.GetTagItem("interplug.bytes_out")} B out, {call.Duration.TotalMilliseconds:0.###} ms, {outcome}"
-            + (call.Status == ActivityStatusCode.Error ? $": {call.StatusDescription}" : ""));
-        var children = all.Where(a => a.ParentSpanId == call.SpanId).ToArray();
-        for (var i = 0; i < children.Length; i++)
-        {
-            var last = i == children.Length - 1;
-            Print(writer, children[i], all, childLead + (last ? "└─ " : "├─ "), childLead + (last ? "   " : "│  "));
-        }
+        // The name holds an export name and the description an error message, both of the plugin's choosing.
+        writer.WriteLine($"{lead}{TerminalText.Escape(call.DisplayName)}  {call.GetTagItem("interplug.bytes_in")} B in, {call.GetTagItem("interplug.bytes_out")} B out, {call.Duration.TotalMilliseconds:0.###} ms, {outcome}"
+            + (call.Status == ActivityStatusCode.Error ? $": {TerminalText.Escape(call.StatusDescription ?? "")}" : ""));
     }
 }

@@ -5,7 +5,11 @@ namespace Interplug.Cli;
 /// <summary>A command-line mistake the user can fix, reported without a stack trace.</summary>
 internal sealed class CliUsageException(string message) : Exception(message);
 
-/// <summary>Runs a command body and turns every failure into one line on stderr and a non-zero exit code.</summary>
+/// <summary>
+/// Runs a command body and turns every failure into one line on stderr and a non-zero exit code.
+/// Messages are escaped: a plugin's error text (and the call chain naming its exports) is the
+/// plugin's to choose, and must not forge further lines or drive the terminal.
+/// </summary>
 internal static class CliErrors
 {
     public const int Failure = 1;
@@ -20,17 +24,17 @@ internal static class CliErrors
         }
         catch (PluginException e)
         {
-            Console.Error.WriteLine($"error ({Kebab(e.Kind)}): {e.Message}");
+            Console.Error.WriteLine($"error ({Kebab(e.Kind)}): {TerminalText.Escape(e.Message)}");
             return Failure;
         }
         catch (CliUsageException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {TerminalText.Escape(e.Message)}");
             return Usage;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {TerminalText.Escape(e.Message)}");
             return Failure;
         }
     }

@@ -1,20 +1,31 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Interplug.Cli;
 
-/// <summary>Plugin logs go to stderr, one line each, so stdout carries nothing but output bytes.</summary>
+/// <summary>Plugin logs go to stderr, one line each and escaped, so stdout carries nothing but output bytes.</summary>
 internal static class CliLogging
 {
+    private const int MaxQueuedMessages = 4;
+
     public static readonly string[] Levels = ["trace", "debug", "info", "warn", "error", "off"];
 
     public static ILoggerFactory Create(string level) => LoggerFactory.Create(builder => builder
         .SetMinimumLevel(Parse(level))
-        .AddSimpleConsole(o =>
+        .AddConsole(o =>
         {
-            o.SingleLine = true;
-            o.IncludeScopes = false;
+            o.FormatterName = EscapingConsoleFormatter.FormatterName;
+            o.LogToStandardErrorThreshold = LogLevel.Trace;
+            // The logger queues formatted messages for a writer thread, 2,500 by default: with a
+            // slowly read stderr and large plugin messages that queue alone passed 1.5 GB. A short
+            // queue that makes the logging call wait when full bounds it to a few messages, and
+            // loses none: a CLI whose stderr is slow runs at the reader's pace, as any command-line
+            // tool writing to a pipe does. Dropping (DropWrite) would keep the plugin fast at the
+            // price of losing the very lines a user turned logging on to see.
+            o.MaxQueueLength = MaxQueuedMessages;
+            o.QueueFullMode = ConsoleLoggerQueueFullMode.Wait;
         })
-        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        .AddConsoleFormatter<EscapingConsoleFormatter, ConsoleFormatterOptions>());
 
     private static LogLevel Parse(string level) => level switch
     {

@@ -26,8 +26,11 @@ internal static class RunCommand
             var input = options.ReadInput(parse);
             using var loggers = CliLogging.Create(options.LogLevel(parse));
             using var tracer = parse.GetValue(trace) ? new CallTrace() : null;
+            var limits = options.Limits(parse);
             using var host = new PluginHost(new PluginHostOptions
             {
+                // Only a host that meters fuel takes a fuel limit; metering costs every call, so only when asked.
+                MeterFuel = limits.Fuel is not null ? true : null,
                 Catalog = new PluginCatalog().AddDirectory(directory),
                 Policy = parse.GetValue(policy) is { } file ? PluginPolicy.FromFile(file) : PluginPolicy.AllowAll,
                 LoggerFactory = loggers,
@@ -35,7 +38,7 @@ internal static class RunCommand
             });
             try
             {
-                using var process = host.Start(parse.GetValue(plugin)!, options.Limits(parse));
+                using var process = host.Start(parse.GetValue(plugin)!, limits);
                 var output = process.Call(parse.GetValue(export)!, input);
                 using var stdout = Console.OpenStandardOutput();
                 stdout.Write(output);

@@ -44,6 +44,21 @@ public sealed class CallCommandTests
             result.StdoutText.Split('\n'));
     }
 
+    [Theory]
+    [InlineData("call")]
+    [InlineData("run")]
+    public async Task The_largest_limits_mean_no_limit(string command)
+    {
+        string[] where = command == "call" ? [Cli.Plugin("count_vowels")] : ["count_vowels", "--plugins", RepoPaths.PluginsDist];
+        foreach (var timeout in new[] { "10000000000", "9223372036854775807" })
+        {
+            var result = await Cli.Run([command, .. where, "count_vowels", "--input", "Hello, World!",
+                "--timeout", timeout, "--fuel", "9223372036854775807", "--memory-max-pages", "140737488355327"]);
+            Succeeded(result);
+            Assert.Equal(CountVowelsOutput, result.StdoutText);
+        }
+    }
+
     [Fact]
     public async Task Config_sets_a_config_value()
     {

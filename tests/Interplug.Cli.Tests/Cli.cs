@@ -29,7 +29,8 @@ internal static class Cli
 
     public static Task<CliResult> Run(params string[] args) => Run(null, args);
 
-    public static async Task<CliResult> Run(byte[]? stdin, params string[] args)
+    /// <summary>Starts the CLI with stdin, stdout and stderr redirected, for a test that drives the pipes itself.</summary>
+    public static Process Start(params string[] args)
     {
         if (!File.Exists(Dll))
             throw new FileNotFoundException($"{Dll} is missing; run `make build` first", Dll);
@@ -46,8 +47,12 @@ internal static class Cli
             start.ArgumentList.Add(arg);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
+        return Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+    }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+    public static async Task<CliResult> Run(byte[]? stdin, params string[] args)
+    {
+        using var process = Start(args);
         using var stdout = new MemoryStream();
         var reading = process.StandardOutput.BaseStream.CopyToAsync(stdout);
         var stderr = process.StandardError.ReadToEndAsync();

@@ -17,6 +17,13 @@ public sealed class CliFailureTests
         return line;
     }
 
+    private static string FailsAsUsageError(CliResult result)
+    {
+        var line = FailsWithOneLine(result);
+        Assert.Equal(2, result.ExitCode);
+        return line;
+    }
+
     [Fact]
     public async Task Timeout_stops_an_endless_loop()
     {
@@ -111,17 +118,47 @@ public sealed class CliFailureTests
     [InlineData("--allow-path", "no-colon")]
     public async Task A_malformed_option_is_a_usage_error(string option, string value)
     {
-        var result = await Cli.Run("call", Cli.Plugin("count_vowels"), "count_vowels", option, value);
-        FailsWithOneLine(result);
-        Assert.Equal(2, result.ExitCode);
+        FailsAsUsageError(await Cli.Run("call", Cli.Plugin("count_vowels"), "count_vowels", option, value));
+    }
+
+    [Theory]
+    [InlineData("--timeout", "0")]
+    [InlineData("--timeout", "-5")]
+    [InlineData("--timeout", "1.5")]
+    [InlineData("--timeout", "99999999999999999999")]
+    [InlineData("--fuel", "0")]
+    [InlineData("--fuel", "-1")]
+    [InlineData("--memory-max-pages", "0")]
+    [InlineData("--memory-max-pages", "140737488355328")]
+    [InlineData("--loop", "-1")]
+    [InlineData("--loop", "many")]
+    public async Task An_out_of_range_limit_is_a_usage_error_before_anything_runs(string option, string value)
+    {
+        var line = FailsAsUsageError(await Cli.Run("call", Cli.Plugin("count_vowels"), "count_vowels", "--input", "a", option, value));
+        Assert.StartsWith($"error: {option} takes a whole number of ", line, StringComparison.Ordinal);
+        Assert.EndsWith($"got \"{value}\"", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_usage_error_escapes_the_value_it_quotes()
+    {
+        var line = FailsAsUsageError(await Cli.Run("call", Cli.Plugin("count_vowels"), "count_vowels", "--timeout", "\u001b[2J"));
+        Assert.EndsWith(@"got ""\x1b[2J""", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--timeout", "0")]
+    [InlineData("--fuel", "-1")]
+    [InlineData("--memory-max-pages", "0")]
+    public async Task Run_checks_its_limits_too(string option, string value)
+    {
+        FailsAsUsageError(await Cli.Run("run", "count_vowels", "count_vowels", "--plugins", RepoPaths.PluginsDist, "--input", "a", option, value));
     }
 
     [Fact]
     public async Task Input_and_stdin_together_are_a_usage_error()
     {
-        var result = await Cli.Run("x"u8.ToArray(), "call", Cli.Plugin("count_vowels"), "count_vowels", "--input", "x", "--stdin");
-        FailsWithOneLine(result);
-        Assert.Equal(2, result.ExitCode);
+        FailsAsUsageError(await Cli.Run("x"u8.ToArray(), "call", Cli.Plugin("count_vowels"), "count_vowels", "--input", "x", "--stdin"));
     }
 
     [Fact]
