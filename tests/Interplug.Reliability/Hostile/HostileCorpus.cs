@@ -103,6 +103,58 @@ public static class HostileCorpus
             (module (import "extism:host/user" "format_disk" (func (param i64) (result i64))) (func (export "run") (result i32) (i32.const 0)))
             """, null, "run", "", PluginErrorKind.MissingImport) { Check = e => e.ImportName == "extism:host/user::format_disk" ? null : $"import was {e.ImportName}" },
         new("not-wasm", "is not WebAssembly at all", "this is not a WebAssembly module", null, "run", "", PluginErrorKind.BadModule),
+        new("config-key-freed-by-plugin", "frees its config_get key itself afterwards, as the Haskell PDK's getConfig does", Wat.Module("""
+            (data (i32.const 0) "greeting")
+            (func (export "run") (result i32) (local $key i64) (local $value i64)
+              (local.set $key (call $str (i32.const 0) (i32.const 8)))
+              (local.set $value (call $config_get (local.get $key)))
+              (call $free (local.get $key))
+              (call $output_set (local.get $value) (call $length (local.get $value)))
+              (i32.const 0))
+            """, imports: """
+            (import "extism:host/env" "config_get" (func $config_get (param i64) (result i64)))
+            (import "extism:host/env" "length" (func $length (param i64) (result i64)))
+            """), null, "run", "", null)
+        {
+            ExpectedOutput = "hello from the manifest",
+            Reshape = m => m with { Config = new Dictionary<string, string> { ["greeting"] = "hello from the manifest" } },
+        },
+        new("var-key-freed-by-plugin", "frees its var_get key itself afterwards", Wat.Module("""
+            (data (i32.const 0) "total") (data (i32.const 8) "kept value")
+            (func (export "run") (result i32) (local $key i64) (local $value i64)
+              (call $var_set (call $str (i32.const 0) (i32.const 5)) (call $str (i32.const 8) (i32.const 10)))
+              (local.set $key (call $str (i32.const 0) (i32.const 5)))
+              (local.set $value (call $var_get (local.get $key)))
+              (call $free (local.get $key))
+              (call $output_set (local.get $value) (call $length (local.get $value)))
+              (i32.const 0))
+            """, imports: """
+            (import "extism:host/env" "var_get" (func $var_get (param i64) (result i64)))
+            (import "extism:host/env" "var_set" (func $var_set (param i64 i64)))
+            (import "extism:host/env" "length" (func $length (param i64) (result i64)))
+            """), null, "run", "", null) { ExpectedOutput = "kept value" },
+        new("native-stack-exhaustion", "fills its wasm stack, then spawns and calls itself without end, under a policy with no depth limit", Wat.Module("""
+            (data (i32.const 0) "native-stack-exhaustion") (data (i32.const 32) "run")
+            (func $fill (param $n i64) (result i64) (local $a i64) (local $b i64) (local $c i64) (local $d i64)
+              (if (i64.eqz (local.get $n)) (then
+                (drop (call $call (call $register (call $str (i32.const 0) (i32.const 23))) (call $str (i32.const 32) (i32.const 3)) (i64.const 0)))
+                (return (i64.const 0))))
+              (local.set $a (i64.mul (local.get $n) (i64.const 3))) (local.set $b (i64.add (local.get $a) (i64.const 5)))
+              (local.set $c (i64.xor (local.get $b) (local.get $n))) (local.set $d (i64.mul (local.get $c) (i64.const 7)))
+              (i64.add (call $fill (i64.sub (local.get $n) (i64.const 1)))
+                       (i64.xor (i64.xor (local.get $a) (local.get $b)) (i64.xor (local.get $c) (local.get $d)))))
+            (func (export "run") (result i32) (drop (call $fill (i64.const 6000))) (i32.const 0))
+            """), null, "run", "", PluginErrorKind.DepthExceeded)
+        {
+            Rule = new() { Spawn = ["native-stack-exhaustion"], MaxDepth = int.MaxValue, MaxDescendants = 100_000, MaxChildren = 1, TimeoutMs = 120_000 },
+            Check = e => e.Message.Contains("native stack", StringComparison.Ordinal) ? null : e.Message[^Math.Min(300, e.Message.Length)..],
+        },
+        new("duplicate-main-module", "lists two modules named main, so that a pin could check one and the runtime run the other", Wat.Module("""
+            (func (export "run") (result i32) (i32.const 0))
+            """), null, "run", "", PluginErrorKind.InvalidManifest)
+        {
+            Reshape = m => m with { Wasm = [m.Wasm[0] with { Name = "main" }, m.Wasm[0] with { Name = "main" }] },
+        },
     ];
 
     /// <summary>
@@ -121,6 +173,8 @@ public static class HostileCorpus
             var manifest = plugin.Wat is { } wat
                 ? Manifest.FromBytes(Encoding.UTF8.GetBytes(wat))
                 : Manifest.FromWasmFile(Path.Combine(RepoPaths.PluginsDist, plugin.DistPlugin + ".wasm"));
+            if (plugin.Reshape is { } reshape)
+                manifest = reshape(manifest);
             if (plugin.NeedsPreopen)
                 manifest = manifest with { AllowedPaths = new Dictionary<string, string> { ["ro:" + preopen] = "/data" } };
             catalog.Add(plugin.Name, manifest);
@@ -133,7 +187,7 @@ public static class HostileCorpus
             Policy = new PluginPolicy
             {
                 Defaults = new PolicyRule { MaxChildren = 8, MaxDescendants = 16, MaxDepth = 6, MemoryMaxPages = 64, TimeoutMs = 300 },
-                Plugins = new Dictionary<string, PolicyRule>
+                Plugins = new Dictionary<string, PolicyRule>(All.Where(p => p.Rule is not null).Select(p => KeyValuePair.Create(p.Name, p.Rule!)))
                 {
                     // The bystanders each test uses to show the host still serves: their start-up
                     // must not race a 300 ms deadline on a busy machine.
