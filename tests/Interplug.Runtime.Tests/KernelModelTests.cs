@@ -178,6 +178,6 @@ public sealed class KernelModelTests
         {
             using var instance = Plugin.Value.Instantiate();
             KernelModel.Check(program, instance.Call("run", KernelOp.Encode(program)));
-        }, iter: 400, threads: 1, print: program => string.Join(", ", program));
+        }, iter: 300, threads: 1, print: program => string.Join(", ", program));
     }
 }
