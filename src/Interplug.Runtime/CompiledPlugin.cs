@@ -152,6 +152,11 @@ public sealed class CompiledPlugin : IDisposable
                 ? Module.FromBytes(engine, name, bytes)
                 : Module.FromText(engine, name, System.Text.Encoding.UTF8.GetString(bytes));
         }
+        catch (WasmtimeException e) when (e.Message.Contains("pooling allocator", StringComparison.Ordinal))
+        {
+            throw new PluginException(PluginErrorKind.QuotaExceeded,
+                $"{source} does not fit the runtime's instance pool (InstancePoolOptions): {LastLine(e.Message)}", e);
+        }
         catch (WasmtimeException e)
         {
             throw new PluginException(PluginErrorKind.BadModule, $"{source} is not a valid WebAssembly module: {FirstLine(e.Message)}", e);
@@ -160,6 +165,15 @@ public sealed class CompiledPlugin : IDisposable
 
     private static string? NameFromPath(WasmSource source) =>
         source.Path is { } p ? System.IO.Path.GetFileNameWithoutExtension(p) : null;
+
+    // Wasmtime ends a chain of causes with the most specific, numbered "1: ..." when there are several.
+    private static string LastLine(string message)
+    {
+        var line = message.AsSpan().TrimEnd();
+        line = line[(line.LastIndexOf('\n') + 1)..].Trim();
+        var colon = line.IndexOf(": ");
+        return (colon > 0 && int.TryParse(line[..colon], out _) ? line[(colon + 2)..] : line).ToString();
+    }
 
     private static string FirstLine(string message)
     {

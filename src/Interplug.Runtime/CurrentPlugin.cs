@@ -78,7 +78,7 @@ public sealed class CurrentPlugin
     /// <summary>Writes a value as JSON into a new block the plugin owns.</summary>
     public long WriteJson<T>(T value, JsonTypeInfo<T> typeInfo) => WriteBytes(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
 
-    /// <summary>Frees a block; a no-op for 0 or anything that is not a live block.</summary>
+    /// <summary>Frees a block; a no-op for 0, the call's input, or anything that is not a live block.</summary>
     public void Free(long handle) => _state.Kernel.Free(handle);
 
     /// <summary>Fails the current call with <paramref name="message"/> once the export returns, as the plugin's own <c>error_set</c> would.</summary>

@@ -336,6 +336,9 @@ public sealed class HttpTests : IDisposable
     [InlineData("""{"url":"not a url"}""")]
     [InlineData("""{"url":"file:///etc/passwd"}""")]
     [InlineData("""{"url":"ftp://127.0.0.1/x"}""")]
+    [InlineData("""{"url":"http://127.0.0.1/","method":"GE T"}""")]
+    [InlineData("""{"url":"http://127.0.0.1/","method":""}""")]
+    [InlineData("""{"url":"http://127.0.0.1/","method":"G\nET"}""")]
     public void A_request_that_is_not_a_valid_description_fails_with_InvalidArgument(string request)
     {
         using var plugin = Compile(["*"]);

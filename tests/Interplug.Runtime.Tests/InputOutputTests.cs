@@ -15,15 +15,7 @@ public sealed class InputOutputTests
 
           ;; copies the input byte by byte
           (func (export "echo_u8") (result i32)
-            (local $n i64) (local $h i64) (local $i i64)
-            (local.set $n (call $input_length))
-            (local.set $h (call $alloc (local.get $n)))
-            (block $done (loop $next
-              (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
-              (call $store_u8 (i64.add (local.get $h) (local.get $i)) (call $input_load_u8 (local.get $i)))
-              (local.set $i (i64.add (local.get $i) (i64.const 1)))
-              (br $next)))
-            (call $output_set (local.get $h) (local.get $n))
+            (call $output_set (call $input_copy) (call $input_length))
             (i32.const 0))
 
           ;; copies the input 8 bytes at a time, then the tail byte by byte

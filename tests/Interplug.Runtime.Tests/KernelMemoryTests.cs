@@ -168,13 +168,6 @@ public sealed class KernelMemoryTests
           ;; allocates 700 blocks of 1..300 bytes, fills each with its own byte, frees every third of the
           ;; first 500 half-way, and checks at the end that every live block kept its length and bytes.
           ;; Outputs the number of bad blocks.
-          (func $fill (param $h i64) (param $n i64) (param $v i32)
-            (local $i i64)
-            (block $done (loop $next
-              (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
-              (call $store_u8 (i64.add (local.get $h) (local.get $i)) (local.get $v))
-              (local.set $i (i64.add (local.get $i) (i64.const 1)))
-              (br $next))))
           (func $intact (param $h i64) (param $n i64) (param $v i32) (result i32)
             (local $i i64)
             (if (i64.ne (call $length (local.get $h)) (local.get $n)) (then (return (i32.const 0))))

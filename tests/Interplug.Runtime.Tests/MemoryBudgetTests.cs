@@ -11,7 +11,8 @@ public sealed class MemoryBudgetTests
 {
     private const int KernelPages = 2;
 
-    private const string Body = """
+    /// <summary>Exports that spend memory until refused; <see cref="MemoryQuotaTests"/> uses them too.</summary>
+    internal const string Body = """
           (data (i32.const 0) "ok")
           (func (export "ok") (result i32)
             (call $out_str (i32.const 0) (i32.const 2)) (i32.const 0))

@@ -7,28 +7,9 @@ namespace Interplug.Runtime.Tests;
 /// </summary>
 public sealed class MemoryQuotaTests
 {
-    private const string Body = """
-          ;; kernel blocks of 64 KiB until alloc returns 0; outputs how many it got
-          (func (export "alloc_until_null") (result i32)
-            (local $n i64)
-            (block $full (loop $more
-              (br_if $full (i64.eqz (call $alloc (i64.const 65536))))
-              (local.set $n (i64.add (local.get $n) (i64.const 1)))
-              (br $more)))
-            (call $out_i64 (local.get $n)) (i32.const 0))
-          ;; grows the plugin's memory one page at a time until refused; outputs the pages gained
-          (func (export "grow_until_refused") (result i32)
-            (local $n i64)
-            (block $full (loop $more
-              (br_if $full (i32.lt_s (memory.grow (i32.const 1)) (i32.const 0)))
-              (local.set $n (i64.add (local.get $n) (i64.const 1)))
-              (br $more)))
-            (call $out_i64 (local.get $n)) (i32.const 0))
-        """;
-
     private const long QuotaPages = 40;
 
-    private static readonly Lazy<CompiledPlugin> Plugin = new(() => TestPlugins.CompileModule(Body));
+    private static readonly Lazy<CompiledPlugin> Plugin = new(() => TestPlugins.CompileModule(MemoryBudgetTests.Body));
 
     private static PluginInstance Instantiate(MemoryQuota quota) => Plugin.Value.Instantiate(new InstanceOptions { SharedQuota = quota });
 

@@ -55,7 +55,7 @@ internal static class TestPlugins
     /// <c>$str(ptr, len)</c> copies plugin bytes into a new block; <c>$out_i64(v)</c> outputs v as
     /// 8 little-endian bytes; <c>$out2(a, b)</c> outputs two such values (16 bytes); <c>$out_block(h)</c> outputs a whole block; <c>$out_str(ptr, len)</c>
     /// outputs plugin bytes; <c>$arg</c> is the first 8 input bytes as an i64; <c>$input_copy</c> copies
-    /// the input into a new block, as a PDK allocates a key.
+    /// the input into a new block, as a PDK allocates a key; <c>$fill(h, n, v)</c> sets n bytes from h to v.
     /// </summary>
     public const string Helpers = GuestWat.Str + """
           (func $out_i64 (param $v i64)
@@ -75,6 +75,13 @@ internal static class TestPlugins
             (call $out_block (call $str (local.get $p) (local.get $n))))
           (func $arg (result i64)
             (call $input_load_u64 (i64.const 0)))
+          (func $fill (param $h i64) (param $n i64) (param $v i32)
+            (local $i i64)
+            (block $done (loop $next
+              (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+              (call $store_u8 (i64.add (local.get $h) (local.get $i)) (local.get $v))
+              (local.set $i (i64.add (local.get $i) (i64.const 1)))
+              (br $next))))
           (func $input_copy (result i64)
             (local $h i64) (local $n i64) (local $i i64)
             (local.set $n (call $input_length))

@@ -57,6 +57,22 @@ public sealed class VarsTests
             (call $store_u64 (i64.add (local.get $h) (i64.const 16)) (call $length (local.get $k2)))
             (call $output_set (local.get $h) (i64.const 24))
             (i32.const 0))
+          ;; sets vars with distinct 3-byte keys and 1-byte values, as many as the first input i64 says
+          (func (export "set_many") (result i32)
+            (local $i i64) (local $key i64) (local $value i64)
+            (block $done (loop $next
+              (br_if $done (i64.ge_u (local.get $i) (call $arg)))
+              (local.set $key (call $alloc (i64.const 3)))
+              (call $store_u8 (local.get $key) (i32.wrap_i64 (i64.add (i64.const 33) (i64.rem_u (local.get $i) (i64.const 94)))))
+              (call $store_u8 (i64.add (local.get $key) (i64.const 1))
+                              (i32.wrap_i64 (i64.add (i64.const 33) (i64.rem_u (i64.div_u (local.get $i) (i64.const 94)) (i64.const 94)))))
+              (call $store_u8 (i64.add (local.get $key) (i64.const 2))
+                              (i32.wrap_i64 (i64.add (i64.const 33) (i64.div_u (local.get $i) (i64.const 8836)))))
+              (local.set $value (call $alloc (i64.const 1)))
+              (call $var_set (local.get $key) (local.get $value))
+              (local.set $i (i64.add (local.get $i) (i64.const 1)))
+              (br $next)))
+            (call $out_i64 (local.get $i)) (i32.const 0))
           ;; two var_get calls give two distinct live blocks
           (func (export "two_gets") (result i32)
             (local $a i64) (local $b i64)
@@ -163,9 +179,9 @@ public sealed class VarsTests
     [Fact]
     public void Max_var_bytes_caps_keys_and_values_together()
     {
-        using var plugin = Compile(10);
+        using var plugin = Compile(ManifestMemory.VarEntryOverheadBytes + 10);
         using var instance = plugin.Instantiate();
-        Set(instance, "123456789"); // 1 + 9 bytes
+        Set(instance, "123456789"); // 1 + 9 bytes and the entry
         var e = TestPlugins.Fails(PluginErrorKind.LimitExceeded, () => Set(instance, "1234567890"));
         Assert.Contains("max_var_bytes", e.Message, StringComparison.Ordinal);
         Assert.Equal("123456789", instance.CallText("get_k")); // the old value is kept
@@ -191,7 +207,7 @@ public sealed class VarsTests
     {
         var json = $$"""
             { "wasm": [ { "data": "{{Convert.ToBase64String(Encoding.UTF8.GetBytes(TestPlugins.Module(Body)))}}" } ],
-              "memory": { "max_var_bytes": 4 } }
+              "memory": { "max_var_bytes": {{ManifestMemory.VarEntryOverheadBytes + 4}} } }
             """;
         using var plugin = TestPlugins.Runtime.Compile(Manifest.Parse(json));
         using var instance = plugin.Instantiate();
@@ -226,5 +242,17 @@ public sealed class VarsTests
         using var instance = plugin.Instantiate();
         var e = TestPlugins.Fails(PluginErrorKind.LimitExceeded, () => instance.Call("var_bomb", []));
         Assert.Contains("5000", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Many_tiny_vars_hit_the_cap_before_the_heap_grows_past_a_few_times_max_var_bytes()
+    {
+        using var instance = Default.Value.Instantiate();
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        // 300,000 vars of 3 + 1 bytes: 1.2 MB of keys and values alone, so the cap stops them either way.
+        TestPlugins.Fails(PluginErrorKind.LimitExceeded, () => instance.Call("set_many", TestPlugins.Arg(300_000)));
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        // Everything the host allocated on this thread for the vars, kept or not, bounds what they hold.
+        Assert.True(allocated < 4 * ManifestMemory.DefaultMaxVarBytes, $"{allocated} bytes allocated for vars under a cap of {ManifestMemory.DefaultMaxVarBytes}");
     }
 }

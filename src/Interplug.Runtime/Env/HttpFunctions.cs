@@ -57,7 +57,7 @@ internal static class HttpFunctions
         if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             throw new PluginException(PluginErrorKind.InvalidArgument, $"http_request: \"{url}\" is not an http(s) URL");
 
-        var message = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), uri);
+        var message = new HttpRequestMessage(Method(method), uri);
         var body = state.Kernel.Read(bodyHandle);
         if (!body.IsEmpty)
             message.Content = new ByteArrayContent(body.ToArray());
@@ -65,6 +65,18 @@ internal static class HttpFunctions
             if (!message.Headers.TryAddWithoutValidation(name, value))
                 message.Content?.Headers.TryAddWithoutValidation(name, value);
         return message;
+    }
+
+    private static HttpMethod Method(string name)
+    {
+        try
+        {
+            return new HttpMethod(name.ToUpperInvariant());
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new PluginException(PluginErrorKind.InvalidArgument, $"http_request: \"{string.Concat(name.Select(c => char.IsControl(c) ? '?' : c))}\" is not an HTTP method (a token such as GET or POST)", e);
+        }
     }
 
     private static byte[] Send(InstanceState state, HttpRequestMessage message, long limit)

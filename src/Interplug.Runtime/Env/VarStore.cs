@@ -1,6 +1,9 @@
 namespace Interplug.Runtime.Env;
 
-/// <summary>A plugin instance's vars: they outlive calls, and their keys and values together stay under a byte cap.</summary>
+/// <summary>
+/// A plugin instance's vars: they outlive calls, and their keys, values and a fixed cost per entry
+/// (<see cref="Manifests.ManifestMemory.VarEntryOverheadBytes"/>) together stay under a byte cap.
+/// </summary>
 internal sealed class VarStore(long maxBytes)
 {
     private readonly Dictionary<string, byte[]> _vars = new(StringComparer.Ordinal);
@@ -13,11 +16,11 @@ internal sealed class VarStore(long maxBytes)
         if (maxBytes == 0)
             throw new PluginException(PluginErrorKind.LimitExceeded, "vars are disabled for this plugin (max_var_bytes is 0)");
         var keyBytes = System.Text.Encoding.UTF8.GetByteCount(key);
-        var old = _vars.TryGetValue(key, out var previous) ? keyBytes + previous.Length : 0;
-        var total = _bytes - old + keyBytes + value.Length;
+        var old = _vars.TryGetValue(key, out var previous) ? Cost(keyBytes, previous.Length) : 0;
+        var total = _bytes - old + Cost(keyBytes, value.Length);
         if (total > maxBytes)
             throw new PluginException(PluginErrorKind.LimitExceeded,
-                $"var \"{key}\" would bring the plugin's vars to {total} bytes, over max_var_bytes ({maxBytes})");
+                $"var \"{key}\" would bring the plugin's vars to {total} bytes (keys, values and {Manifests.ManifestMemory.VarEntryOverheadBytes} per var), over max_var_bytes ({maxBytes})");
         _vars[key] = value.ToArray();
         _bytes = total;
     }
@@ -25,6 +28,8 @@ internal sealed class VarStore(long maxBytes)
     public void Remove(string key)
     {
         if (_vars.Remove(key, out var previous))
-            _bytes -= System.Text.Encoding.UTF8.GetByteCount(key) + previous.Length;
+            _bytes -= Cost(System.Text.Encoding.UTF8.GetByteCount(key), previous.Length);
     }
+
+    private static long Cost(int keyBytes, int valueBytes) => Manifests.ManifestMemory.VarEntryOverheadBytes + keyBytes + valueBytes;
 }

@@ -6,6 +6,13 @@ public sealed record ManifestMemory
     /// <summary>Default for <see cref="MaxVarBytes"/>: 1 MiB, as in Extism.</summary>
     public const long DefaultMaxVarBytes = 1 << 20;
 
+    /// <summary>
+    /// What each var counts towards <see cref="MaxVarBytes"/> beyond its key and value: about what one entry costs in
+    /// the host's heap, so that many tiny vars cannot hold many times the cap (262,000 three-byte keys once held 24.7 MiB
+    /// under a 1 MiB cap). With it, the heap vars hold stays within about twice <see cref="MaxVarBytes"/>.
+    /// </summary>
+    public const long VarEntryOverheadBytes = 64;
+
     /// <summary>Default for <see cref="MaxHttpResponseBytes"/>: 50 MiB.</summary>
     public const long DefaultMaxHttpResponseBytes = 50L << 20;
 
@@ -21,6 +28,9 @@ public sealed record ManifestMemory
     /// </summary>
     public long? MaxHttpResponseBytes { get; init; }
 
-    /// <summary>Largest total size of the plugin's vars (keys and values), in bytes; 0 disables vars; cannot be negative.</summary>
+    /// <summary>
+    /// Largest total size of the plugin's vars, in bytes: each var counts its UTF-8 key, its value and
+    /// <see cref="VarEntryOverheadBytes"/>. 0 disables vars; cannot be negative.
+    /// </summary>
     public long? MaxVarBytes { get; init; }
 }
