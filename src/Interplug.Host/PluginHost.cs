@@ -82,7 +82,9 @@ public sealed class PluginHost : IDisposable
             throw new PluginException(PluginErrorKind.InvalidArgument,
                 "this host does not meter fuel: its policy sets no fuel limit; set PluginHostOptions.MeterFuel to pass one to Start");
         var rights = Rights.ForRoot(Options.Policy, name, limits);
-        var process = CreateProcess(name, null, rights, CallChain.DeadlineAfter(rights.TimeoutMs), CancellationToken.None);
+        var tree = new ProcessTree(this, new CancellationTokenSource());
+        var process = CreateProcess(name, tree, null, rights, CallChain.DeadlineAfter(rights.TimeoutMs), tree.CancellationToken);
+        tree.Root = process;
         _roots[process.Id] = process;
         return process;
     }
@@ -106,7 +108,7 @@ public sealed class PluginHost : IDisposable
             return;
         _disposed = true;
         foreach (var root in _roots.Values)
-            Terminate(root);
+            Free(root);
         Options.Catalog.Dispose();
         if (_ownsRuntime)
             _runtime.Dispose();
@@ -114,37 +116,47 @@ public sealed class PluginHost : IDisposable
 
     internal byte[] CallTopLevel(PluginProcess process, string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken)
     {
-        if (!process.IsAlive)
-            throw new PluginException(PluginErrorKind.Disposed, $"{process} was freed") { ExportName = export };
-        var chain = new CallChain(CallChain.DeadlineAfter(process.Rights.TimeoutMs), cancellationToken);
-        chain.Enter(process);
+        var tree = process.Tree;
         // A second call would fail in the instance anyway, but its clean-up below would free the children of the running call.
-        if (!process.TryBeginCall())
-            throw new PluginException(PluginErrorKind.Busy, $"{process} is already running a call; a process tree runs one call at a time") { ExportName = export };
-        var scope = _telemetry.Start(CallTelemetry.HostCaller, process, export, input.Length);
+        tree.BeginCall(export);
+        // The tree's token stops the call when the process is freed from another thread.
+        var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, tree.CancellationToken) : null;
+        var token = linked?.Token ?? tree.CancellationToken;
         try
         {
-            var output = process.Instance.Call(export, input, new CallOptions
+            var chain = new CallChain(CallChain.DeadlineAfter(process.Rights.TimeoutMs), token);
+            chain.Enter(process);
+            var scope = _telemetry.Start(CallTelemetry.HostCaller, process, export, input.Length);
+            try
             {
-                DeadlineTimestamp = chain.DeadlineTimestamp,
-                CancellationToken = cancellationToken,
-                Fuel = process.Rights.Fuel,
-                HostContext = chain,
-            });
-            scope.Succeeded(output.Length);
-            return output;
-        }
-        catch (PluginException e)
-        {
-            scope.Failed(e);
-            throw;
+                var output = process.Instance.Call(export, input, new CallOptions
+                {
+                    DeadlineTimestamp = chain.DeadlineTimestamp,
+                    CancellationToken = token,
+                    Fuel = process.Rights.Fuel,
+                    HostContext = chain,
+                });
+                scope.Succeeded(output.Length);
+                return output;
+            }
+            catch (PluginException e)
+            {
+                scope.Failed(e);
+                if (e.Kind == PluginErrorKind.Cancelled && !cancellationToken.IsCancellationRequested && tree.FreeRequested)
+                    throw new PluginException(PluginErrorKind.Disposed, $"{process} was freed during the call: {e.Message}", e)
+                    { ExportName = export, CallChain = e.CallChain };
+                throw;
+            }
+            finally
+            {
+                chain.Exit();
+            }
         }
         finally
         {
-            chain.Exit();
-            if (!Options.KeepChildrenBetweenCalls)
-                TerminateChildren(process);
-            process.EndCall();
+            linked?.Dispose();
+            if (tree.EndCall(Options.KeepChildrenBetweenCalls))
+                _roots.TryRemove(process.Id, out _);
         }
     }
 
@@ -153,22 +165,14 @@ public sealed class PluginHost : IDisposable
         Catalog.PluginName.Validate(name);
         if (parent.Rights.WhyNotSpawn(name) is { } why)
             throw new PluginException(PluginErrorKind.PermissionDenied, $"{parent.Name} may not spawn {name}: {why}");
-        if (parent.ChildCount >= parent.Rights.MaxChildren)
-            throw new PluginException(PluginErrorKind.QuotaExceeded,
-                $"{parent.Name} may not spawn {name}: it already has {parent.ChildCount} live children, its limit (max_children)");
-        for (var ancestor = parent; ancestor is not null; ancestor = ancestor.Parent)
-            if (ancestor.DescendantCount >= ancestor.Rights.MaxDescendants)
-                throw new PluginException(PluginErrorKind.QuotaExceeded,
-                    $"{parent.Name} may not spawn {name}: {ancestor.Name} already has {ancestor.DescendantCount} live descendants, its limit (max_descendants)");
+        // Checked before instantiating, to spend nothing on a spawn that must fail, and again when linking.
+        parent.Tree.CheckRoom(parent, name);
 
         // The child's start-up code runs inside the caller's call, so the chain's deadline bounds it.
         var rights = parent.Rights.ForChild(Options.Policy, name);
         var deadline = Math.Min(chain.DeadlineTimestamp, CallChain.DeadlineAfter(rights.TimeoutMs));
-        var child = CreateProcess(name, parent, rights, deadline, chain.CancellationToken);
-        parent.ChildCount++;
-        for (var ancestor = parent; ancestor is not null; ancestor = ancestor.Parent)
-            ancestor.DescendantCount++;
-        return parent.Handles.Add(child);
+        var child = CreateProcess(name, parent.Tree, parent, rights, deadline, chain.CancellationToken);
+        return parent.Tree.Adopt(parent, child);
     }
 
     internal long CallChild(CurrentPlugin caller, PluginProcess process, CallChain chain, PluginProcess child, string export, long inputHandle)
@@ -200,7 +204,7 @@ public sealed class PluginHost : IDisposable
         {
             scope.Failed(e);
             if (child.Instance.LastCallInterrupted)
-                Stop(child);
+                process.Tree.Stop(child);
             throw e.CallChain is null ? Chained(e, chain.Describe()) : e;
         }
         finally
@@ -209,57 +213,17 @@ public sealed class PluginHost : IDisposable
         }
     }
 
-    /// <summary>Frees a process and its subtree and unlinks it from its parent.</summary>
-    internal void Terminate(PluginProcess process)
+    /// <summary>Frees a top-level process and its tree, or has its running call do it.</summary>
+    internal void Free(PluginProcess process)
     {
-        if (process.Parent is { } parent)
-        {
-            parent.Handles.Remove(process);
-            if (process.IsAlive)
-                Unlink(process);
-        }
-        else
-        {
+        if (process.Parent is null && process.Tree.FreeRoot())
             _roots.TryRemove(process.Id, out _);
-        }
-        Dispose(process);
     }
 
-    private void TerminateChildren(PluginProcess process)
-    {
-        foreach (var child in process.Handles.Processes.ToArray())
-            Terminate(child);
-    }
+    /// <summary>Takes back the slot of an instance that died; its tree calls this exactly once per instance.</summary>
+    internal void ReleaseInstance() => Interlocked.Decrement(ref _live);
 
-    /// <summary>Stops a process whose state is unknown but keeps its handle, so its holder learns what happened.</summary>
-    private void Stop(PluginProcess process)
-    {
-        Unlink(process);
-        Dispose(process);
-    }
-
-    private static void Unlink(PluginProcess process)
-    {
-        var parent = process.Parent!;
-        parent.ChildCount--;
-        var gone = 1 + process.DescendantCount;
-        for (var ancestor = parent; ancestor is not null; ancestor = ancestor.Parent)
-            ancestor.DescendantCount -= gone;
-    }
-
-    private void Dispose(PluginProcess process)
-    {
-        if (!process.IsAlive)
-            return;
-        foreach (var child in process.Handles.Processes)
-            Dispose(child);
-        process.Handles.Clear();
-        process.MarkStopped();
-        process.Instance.Dispose();
-        Interlocked.Decrement(ref _live);
-    }
-
-    private PluginProcess CreateProcess(string name, PluginProcess? parent, Rights rights, long startupDeadline, CancellationToken cancellationToken)
+    private PluginProcess CreateProcess(string name, ProcessTree tree, PluginProcess? parent, Rights rights, long startupDeadline, CancellationToken cancellationToken)
     {
         var compiled = Options.Catalog.GetCompiled(name, Compile);
         if (Interlocked.Increment(ref _live) > MaxLiveInstances)
@@ -268,7 +232,7 @@ public sealed class PluginHost : IDisposable
             var why = _limitedByMaps ? $" ({MemoryMapBudget.Describe()}; raise it to hold more)" : "";
             throw new PluginException(PluginErrorKind.QuotaExceeded, $"the host already runs {MaxLiveInstances} plugin instances, its limit{why}");
         }
-        var process = new PluginProcess(this, Interlocked.Increment(ref _nextId), name, parent, rights);
+        var process = new PluginProcess(this, tree, Interlocked.Increment(ref _nextId), name, parent, rights);
         try
         {
             process.Instance = compiled.Instantiate(new InstanceOptions
