@@ -31,8 +31,13 @@ public sealed class PluginHost : IDisposable
     private readonly ConcurrentDictionary<long, PluginProcess> _roots = new();
     private long _nextId;
     private readonly bool _limitedByMaps;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HostUsers _users;
     private int _live;
-    private bool _disposed;
+    private int _disposeStarted;
+
+    // How long Dispose waits for cancelled calls to leave; only a host function that ignores cancellation takes longer.
+    private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(5);
 
     /// <summary>Creates a host.</summary>
     /// <param name="options">Catalog, policy and limits.</param>
@@ -56,6 +61,7 @@ public sealed class PluginHost : IDisposable
         var mapBudget = MemoryMapBudget.MaxInstances();
         MaxLiveInstances = mapBudget is { } fit ? Math.Min(options.MaxLiveInstances, fit) : options.MaxLiveInstances;
         _limitedByMaps = MaxLiveInstances < options.MaxLiveInstances;
+        _users = new HostUsers(ReleaseShared);
     }
 
     /// <summary>The options the host was created with.</summary>
@@ -77,16 +83,38 @@ public sealed class PluginHost : IDisposable
     /// <exception cref="PluginException">The name is invalid or unknown, the plugin does not compile or instantiate, or the host is full; <see cref="PluginErrorKind.InvalidArgument"/> for a fuel limit on a host that does not meter fuel.</exception>
     public PluginProcess Start(string name, PolicyRule? limits = null)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (limits?.Fuel is not null && !_runtime.MetersFuel)
-            throw new PluginException(PluginErrorKind.InvalidArgument,
-                "this host does not meter fuel: its policy sets no fuel limit; set PluginHostOptions.MeterFuel to pass one to Start");
-        var rights = Rights.ForRoot(Options.Policy, name, limits);
-        var tree = new ProcessTree(this, new CancellationTokenSource());
-        var process = CreateProcess(name, tree, null, rights, CallChain.DeadlineAfter(rights.TimeoutMs), tree.CancellationToken);
-        tree.Root = process;
-        _roots[process.Id] = process;
-        return process;
+        ObjectDisposedException.ThrowIf(!_users.TryEnter(), this);
+        try
+        {
+            if (limits?.Fuel is not null && !_runtime.MetersFuel)
+                throw new PluginException(PluginErrorKind.InvalidArgument,
+                    "this host does not meter fuel: its policy sets no fuel limit; set PluginHostOptions.MeterFuel to pass one to Start");
+            var rights = Rights.ForRoot(Options.Policy, name, limits);
+            var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            PluginProcess process;
+            try
+            {
+                process = CreateProcess(name, new ProcessTree(this, cancellation), null, rights, CallChain.DeadlineAfter(rights.TimeoutMs), cancellation.Token);
+            }
+            catch
+            {
+                cancellation.Dispose();
+                throw;
+            }
+            process.Tree.Root = process;
+            _roots[process.Id] = process;
+            // Dispose may have listed the roots before this one joined them.
+            if (_users.IsClosed)
+            {
+                Free(process);
+                throw new ObjectDisposedException(nameof(PluginHost));
+            }
+            return process;
+        }
+        finally
+        {
+            _users.Exit();
+        }
     }
 
     /// <summary>Starts a process, makes one top-level call and frees the process and everything it spawned.</summary>
@@ -101,24 +129,47 @@ public sealed class PluginHost : IDisposable
         return process.Call(export, input, cancellationToken);
     }
 
-    /// <summary>Frees every process, then the compiled plugins and, if the host created it, the runtime.</summary>
+    /// <summary>
+    /// Stops the host: cancels every running call (each fails with
+    /// <see cref="PluginErrorKind.Disposed"/>), frees every process, and once no call, start or
+    /// compile is left, the compiled plugins and, if the host created it, the runtime. Thread-safe.
+    /// It waits up to 5 seconds for cancelled calls to leave; a call still inside a host function
+    /// that ignores cancellation after that frees the rest itself when it leaves.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposeStarted, 1) != 0)
             return;
-        _disposed = true;
+        // Roots first, so that their calls see why they were cancelled; then whatever starts concurrently.
         foreach (var root in _roots.Values)
             Free(root);
+        _stopping.Cancel();
+        _users.Close(DisposeWait);
+    }
+
+    private void ReleaseShared()
+    {
         Options.Catalog.Dispose();
         if (_ownsRuntime)
             _runtime.Dispose();
+        _stopping.Dispose();
     }
 
     internal byte[] CallTopLevel(PluginProcess process, string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken)
     {
         var tree = process.Tree;
-        // A second call would fail in the instance anyway, but its clean-up below would free the children of the running call.
-        tree.BeginCall(export);
+        if (!_users.TryEnter())
+            throw new PluginException(PluginErrorKind.Disposed, $"{process} was freed: the host was disposed") { ExportName = export };
+        try
+        {
+            // A second call would fail in the instance anyway, but its clean-up below would free the children of the running call.
+            tree.BeginCall(export);
+        }
+        catch
+        {
+            _users.Exit();
+            throw;
+        }
         // The tree's token stops the call when the process is freed from another thread.
         var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, tree.CancellationToken) : null;
         var token = linked?.Token ?? tree.CancellationToken;
@@ -142,7 +193,7 @@ public sealed class PluginHost : IDisposable
             catch (PluginException e)
             {
                 scope.Failed(e);
-                if (e.Kind == PluginErrorKind.Cancelled && !cancellationToken.IsCancellationRequested && tree.FreeRequested)
+                if (e.Kind == PluginErrorKind.Cancelled && !cancellationToken.IsCancellationRequested && (tree.FreeRequested || _users.IsClosed))
                     throw new PluginException(PluginErrorKind.Disposed, $"{process} was freed during the call: {e.Message}", e)
                     { ExportName = export, CallChain = e.CallChain };
                 throw;
@@ -157,6 +208,7 @@ public sealed class PluginHost : IDisposable
             linked?.Dispose();
             if (tree.EndCall(Options.KeepChildrenBetweenCalls))
                 _roots.TryRemove(process.Id, out _);
+            _users.Exit();
         }
     }
 
