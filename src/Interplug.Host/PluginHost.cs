@@ -33,6 +33,7 @@ public sealed class PluginHost : IDisposable
     private readonly bool _limitedByMaps;
     private readonly CancellationTokenSource _stopping = new();
     private readonly HostUsers _users;
+    private readonly CompileCache _compiled;
     private int _live;
     private int _disposeStarted;
 
@@ -62,6 +63,7 @@ public sealed class PluginHost : IDisposable
         MaxLiveInstances = mapBudget is { } fit ? Math.Min(options.MaxLiveInstances, fit) : options.MaxLiveInstances;
         _limitedByMaps = MaxLiveInstances < options.MaxLiveInstances;
         _users = new HostUsers(ReleaseShared);
+        _compiled = new CompileCache(options.Catalog, Compile, _users);
     }
 
     /// <summary>The options the host was created with.</summary>
@@ -134,7 +136,8 @@ public sealed class PluginHost : IDisposable
     /// <see cref="PluginErrorKind.Disposed"/>), frees every process, and once no call, start or
     /// compile is left, the compiled plugins and, if the host created it, the runtime. Thread-safe.
     /// It waits up to 5 seconds for cancelled calls to leave; a call still inside a host function
-    /// that ignores cancellation after that frees the rest itself when it leaves.
+    /// that ignores cancellation after that frees the rest itself when it leaves. The catalog is
+    /// not disposed: it holds nothing to free and may serve other hosts.
     /// </summary>
     public void Dispose()
     {
@@ -149,7 +152,7 @@ public sealed class PluginHost : IDisposable
 
     private void ReleaseShared()
     {
-        Options.Catalog.Dispose();
+        _compiled.Dispose();
         if (_ownsRuntime)
             _runtime.Dispose();
         _stopping.Dispose();
@@ -277,7 +280,7 @@ public sealed class PluginHost : IDisposable
 
     private PluginProcess CreateProcess(string name, ProcessTree tree, PluginProcess? parent, Rights rights, long startupDeadline, CancellationToken cancellationToken)
     {
-        var compiled = Options.Catalog.GetCompiled(name, Compile);
+        var compiled = _compiled.Get(name, startupDeadline, cancellationToken);
         if (Interlocked.Increment(ref _live) > MaxLiveInstances)
         {
             Interlocked.Decrement(ref _live);

@@ -7,7 +7,7 @@ namespace Interplug.Host;
 /// <summary>How a <see cref="PluginHost"/> finds plugins and what it lets them do.</summary>
 public sealed record PluginHostOptions
 {
-    /// <summary>Where plugin names resolve to modules. The host disposes it.</summary>
+    /// <summary>Where plugin names resolve to modules. It holds no compiled code (each host keeps its own), so several hosts may share it.</summary>
     public PluginCatalog Catalog { get; init; } = new();
 
     /// <summary>Who may spawn and call whom; by default nobody may spawn anything.</summary>
