@@ -1,4 +1,5 @@
 using Interplug.Host.Policy;
+using Interplug.Runtime;
 
 namespace Interplug.Host.Tests;
 
@@ -80,5 +81,21 @@ public class QuotaTests
             host.RunText("relay", "spawn_many", "100000 echo"));
         Assert.Equal(0, host.LiveInstances);
         Assert.Equal("spawned 9", host.RunText("relay", "spawn_many", "9 echo"));
+    }
+
+    [Fact]
+    public void A_stopped_child_counts_against_max_children_until_freed_so_a_plugin_cannot_pile_them_up()
+    {
+        using var host = TestHosts.Host(TestHosts.Policy(("driver", TestHosts.SpawnAll with { MaxChildren = 3 })), keepChildren: true);
+        using var driver = host.Start("driver");
+        for (var i = 0; i < 3; i++)
+            TestHosts.Fails(PluginErrorKind.Trap, () => driver.CallText("keep", "trap trap"));
+
+        TestHosts.Fails(PluginErrorKind.QuotaExceeded, () => driver.CallText("keep", "trap trap"));
+
+        Assert.Equal(3, driver.Handles.Processes.Count());
+        Assert.Equal(1, host.LiveInstances);
+        Assert.Equal("0", driver.CallText("free", "1"));
+        TestHosts.Fails(PluginErrorKind.Trap, () => driver.CallText("keep", "trap trap"));
     }
 }
