@@ -178,8 +178,8 @@ public sealed class PluginHost : IDisposable
         var token = linked?.Token ?? tree.CancellationToken;
         try
         {
-            var chain = new CallChain(CallChain.DeadlineAfter(process.Rights.TimeoutMs), token);
-            chain.Enter(process);
+            var chain = new CallChain(token);
+            chain.Enter(process, CallChain.DeadlineAfter(process.Rights.TimeoutMs));
             var scope = _telemetry.Start(CallTelemetry.HostCaller, process, export, input.Length);
             try
             {
@@ -223,7 +223,7 @@ public sealed class PluginHost : IDisposable
         // Checked before instantiating, to spend nothing on a spawn that must fail, and again when linking.
         parent.Tree.CheckRoom(parent, name);
 
-        // The child's start-up code runs inside the caller's call, so the chain's deadline bounds it.
+        // The child's start-up code runs inside the caller's call, so the caller's deadline bounds it.
         var rights = parent.Rights.ForChild(Options.Policy, name);
         var deadline = Math.Min(chain.DeadlineTimestamp, CallChain.DeadlineAfter(rights.TimeoutMs));
         var child = CreateProcess(name, parent.Tree, parent, rights, deadline, chain.CancellationToken);
@@ -238,13 +238,13 @@ public sealed class PluginHost : IDisposable
         if (process.Rights.WhyNotCall(child.Name, export) is { } why)
             throw new PluginException(PluginErrorKind.PermissionDenied, $"{process.Name} may not call {child.Name}.{export}: {why}");
         var input = caller.ReadBytes(inputHandle);
-        chain.Enter(child);
+        chain.Enter(child, CallChain.DeadlineAfter(child.Rights.TimeoutMs));
         var scope = _telemetry.Start(process.Name, child, export, input.Length);
         try
         {
             var options = new CallOptions
             {
-                DeadlineTimestamp = Math.Min(chain.DeadlineTimestamp, CallChain.DeadlineAfter(child.Rights.TimeoutMs)),
+                DeadlineTimestamp = chain.DeadlineTimestamp,
                 CancellationToken = chain.CancellationToken,
                 // Without a fuel limit anywhere above, the caller's fuel is unlimited: no need to read it.
                 Fuel = process.Rights.Fuel is null ? child.Rights.Fuel : Smaller(child.Rights.Fuel, caller.RemainingFuel),
