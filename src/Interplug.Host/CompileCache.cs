@@ -11,11 +11,14 @@ namespace Interplug.Host;
 /// calling thread and at most <see cref="MaxConcurrentCompiles"/> at a time; a caller waits only
 /// until its own deadline or cancellation, and a compile it gave up on finishes in the background
 /// and is kept for the next caller. A failed compile is not kept: the file may be fixed later.
+/// A module larger than the host's <see cref="PluginHostOptions.MaxModuleBytes"/> is refused
+/// before compiling, where its size is known up front (a file, base64 data, bytes; not a URL).
 /// </summary>
 /// <param name="catalog">Resolves names to manifests.</param>
 /// <param name="compile">Compiles a resolved manifest on the host's runtime.</param>
-/// <param name="users">The host's users; a compile in flight is one, so the runtime outlives it.</param>
-internal sealed class CompileCache(PluginCatalog catalog, Func<string, Manifest, CompiledPlugin> compile, HostUsers users) : IDisposable
+/// <param name="users">The host's users; a compile in flight is one (in the background), so the runtime outlives it.</param>
+/// <param name="maxModuleBytes">The largest module compiled.</param>
+internal sealed class CompileCache(PluginCatalog catalog, Func<string, Manifest, CompiledPlugin> compile, HostUsers users, long maxModuleBytes) : IDisposable
 {
     /// <summary>Compiles of one host that may run at once: a hostile module can hold one slot, not the machine.</summary>
     public const int MaxConcurrentCompiles = 2;
@@ -60,14 +63,16 @@ internal sealed class CompileCache(PluginCatalog catalog, Func<string, Manifest,
     {
         try
         {
-            if (!users.TryEnter())
+            if (!users.TryEnter(background: true))
                 throw new PluginException(PluginErrorKind.Disposed, $"cannot compile {name}: the host was disposed");
             try
             {
                 await _slots.WaitAsync().ConfigureAwait(false);
                 try
                 {
-                    var plugin = compile(name, catalog.Resolve(name));
+                    var manifest = catalog.Resolve(name);
+                    CheckSizes(name, manifest);
+                    var plugin = compile(name, manifest);
                     // Kept before this compile stops being a user, so that the host's release sees it.
                     _compiled.Add(plugin);
                     return plugin;
@@ -79,7 +84,7 @@ internal sealed class CompileCache(PluginCatalog catalog, Func<string, Manifest,
             }
             finally
             {
-                users.Exit();
+                users.Exit(background: true);
             }
         }
         catch
@@ -87,6 +92,28 @@ internal sealed class CompileCache(PluginCatalog catalog, Func<string, Manifest,
             _entries.TryRemove(KeyValuePair.Create(name, entry));
             throw;
         }
+    }
+
+    private void CheckSizes(string name, Manifest manifest)
+    {
+        foreach (var source in manifest.Wasm)
+        {
+            if (SizeOf(source, manifest.BaseDirectory) is { } size && size > maxModuleBytes)
+                throw new PluginException(PluginErrorKind.LimitExceeded,
+                    $"{name}: module {source} has {size} bytes, more than this host compiles (MaxModuleBytes, {maxModuleBytes})");
+        }
+    }
+
+    private static long? SizeOf(WasmSource source, string? baseDirectory)
+    {
+        if (source.Bytes is { } bytes)
+            return bytes.Length;
+        if (source.Data is { } base64)
+            return base64.Length / 4L * 3;
+        if (source.Path is not { } path)
+            return null;
+        var file = new FileInfo(Path.IsPathRooted(path) || baseDirectory is null ? path : Path.Combine(baseDirectory, path));
+        return file.Exists ? file.Length : null; // a missing file is reported by the compile itself
     }
 
     private static void Wait(Task compiling, string name, long deadlineTimestamp, CancellationToken cancellationToken)

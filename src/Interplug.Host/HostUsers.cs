@@ -3,42 +3,49 @@ namespace Interplug.Host;
 /// <summary>
 /// Counts what is using a host's shared resources (compiled plugins, runtime): starts, top-level
 /// calls and compiles in flight. Once the host is closed nothing new may enter, and the resources
-/// are released exactly once, as soon as the last user has left.
+/// are released exactly once, as soon as the last user has left. Closing waits a while for the
+/// users in the foreground (starts and calls), not for those in the background (compiles nobody
+/// waits for any more), which release the resources when they finish.
 /// </summary>
 /// <param name="release">Frees the shared resources; runs once, on the thread that saw the last user leave.</param>
 internal sealed class HostUsers(Action release)
 {
     private int _users;
+    private int _background;
     private int _closed;
     private int _released;
 
     public bool IsClosed => Interlocked.CompareExchange(ref _closed, 0, 0) != 0;
 
     /// <summary>Enters as a user; false once the host is closed.</summary>
-    public bool TryEnter()
+    /// <param name="background">Whether closing should not wait for this user.</param>
+    public bool TryEnter(bool background = false)
     {
         Interlocked.Increment(ref _users);
+        if (background)
+            Interlocked.Increment(ref _background);
         if (!IsClosed)
             return true;
-        Exit();
+        Exit(background);
         return false;
     }
 
-    public void Exit()
+    /// <summary>Leaves; <paramref name="background"/> as given to <see cref="TryEnter"/>.</summary>
+    public void Exit(bool background = false)
     {
+        if (background)
+            Interlocked.Decrement(ref _background);
         if (Interlocked.Decrement(ref _users) == 0 && IsClosed)
             Release();
     }
 
-    /// <summary>Closes the host and waits up to <paramref name="wait"/> for the users to leave; the last one out releases the resources if they take longer.</summary>
-    /// <returns>Whether every user left in time.</returns>
-    public bool Close(TimeSpan wait)
+    /// <summary>Closes the host and waits up to <paramref name="wait"/> for the foreground users to leave; the last user out releases the resources if any is left.</summary>
+    public void Close(TimeSpan wait)
     {
         Interlocked.Exchange(ref _closed, 1);
-        if (!SpinWait.SpinUntil(() => Volatile.Read(ref _users) == 0, wait))
-            return false;
-        Release();
-        return true;
+        SpinWait.SpinUntil(() => Volatile.Read(ref _users) - Volatile.Read(ref _background) <= 0, wait);
+        if (Volatile.Read(ref _users) == 0)
+            Release();
     }
 
     private void Release()

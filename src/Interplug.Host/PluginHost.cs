@@ -63,7 +63,7 @@ public sealed class PluginHost : IDisposable
         MaxLiveInstances = mapBudget is { } fit ? Math.Min(options.MaxLiveInstances, fit) : options.MaxLiveInstances;
         _limitedByMaps = MaxLiveInstances < options.MaxLiveInstances;
         _users = new HostUsers(ReleaseShared);
-        _compiled = new CompileCache(options.Catalog, Compile, _users);
+        _compiled = new CompileCache(options.Catalog, Compile, _users, options.MaxModuleBytes);
     }
 
     /// <summary>The options the host was created with.</summary>

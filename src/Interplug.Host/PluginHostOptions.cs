@@ -33,6 +33,15 @@ public sealed record PluginHostOptions
     /// </summary>
     public bool? MeterFuel { get; init; }
 
+    /// <summary>
+    /// Largest module, in bytes, the host compiles (default 32 MiB): compiling takes time and
+    /// memory that grow with the module, and a hostile one needs little size to take many seconds.
+    /// Checked before compiling for files, base64 data and in-memory bytes; a module from a URL is
+    /// only bounded by the compile wait. Compiles also run at most two at a time per host, and a
+    /// spawn waits for one only until its caller's deadline.
+    /// </summary>
+    public long MaxModuleBytes { get; init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxModuleBytes must be positive"); } = 32L << 20;
+
     /// <summary>Give catalog plugins WASI preview 1 (stdio discarded).</summary>
     public bool Wasi { get; init; }
 }
