@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Interplug.Runtime;
@@ -34,11 +33,9 @@ public sealed class CompileBoundTests
         using var host = TestHosts.Host(
             TestHosts.Policy(("driver", TestHosts.SpawnAll with { TimeoutMs = 300 })),
             TestHosts.Catalog().Add("hostile", SlowToCompile(4_000)));
-        var clock = Stopwatch.StartNew();
 
-        var e = TestHosts.Fails(PluginErrorKind.Timeout, () => host.RunText("driver", "chain", "hostile run"));
+        var e = TestHosts.FailsWithin(TimeSpan.FromSeconds(5), PluginErrorKind.Timeout, () => host.RunText("driver", "chain", "hostile run"));
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"a 300 ms deadline held for {clock.Elapsed} while compiling");
         Assert.Contains("compiling hostile", e.Message);
         Assert.Equal(0, host.LiveInstances);
     }
