@@ -39,10 +39,17 @@ internal sealed class HostUsers(Action release)
             Release();
     }
 
-    /// <summary>Closes the host and waits up to <paramref name="wait"/> for the foreground users to leave; the last user out releases the resources if any is left.</summary>
-    public void Close(TimeSpan wait)
+    /// <summary>Lets no new user in. The caller stays a user itself until <see cref="Drain"/>, so nothing is released in between.</summary>
+    public void Close()
     {
+        Interlocked.Increment(ref _users);
         Interlocked.Exchange(ref _closed, 1);
+    }
+
+    /// <summary>After <see cref="Close"/>, leaves and waits up to <paramref name="wait"/> for the foreground users to leave; the last user out releases the resources if any is left.</summary>
+    public void Drain(TimeSpan wait)
+    {
+        Interlocked.Decrement(ref _users);
         SpinWait.SpinUntil(() => Volatile.Read(ref _users) - Volatile.Read(ref _background) <= 0, wait);
         if (Volatile.Read(ref _users) == 0)
             Release();

@@ -79,7 +79,11 @@ public sealed class PluginHost : IDisposable
     /// <summary>Plugin instances alive now, across all process trees.</summary>
     public int LiveInstances => Volatile.Read(ref _live);
 
-    /// <summary>Starts a top-level process. Its rights are its policy rule's, narrowed by <paramref name="limits"/> when given.</summary>
+    /// <summary>
+    /// Starts a top-level process. Its rights are its policy rule's, narrowed by
+    /// <paramref name="limits"/> when given. A first start of a plugin waits for its compile
+    /// however long it takes (only <see cref="Dispose"/> cancels it); its timeout bounds its start-up code.
+    /// </summary>
     /// <param name="name">The plugin's catalog name.</param>
     /// <param name="limits">Tighter limits for this process and everything below it (its spawn and call lists are ignored).</param>
     /// <exception cref="PluginException">The name is invalid or unknown, the plugin does not compile or instantiate, or the host is full; <see cref="PluginErrorKind.InvalidArgument"/> for a fuel limit on a host that does not meter fuel.</exception>
@@ -96,6 +100,9 @@ public sealed class PluginHost : IDisposable
             PluginProcess process;
             try
             {
+                // The caller chose this plugin, so its compile may take as long as it takes (a
+                // spawn waits only until its caller's deadline); the timeout bounds its start-up code.
+                _compiled.Get(name, long.MaxValue, cancellation.Token);
                 process = CreateProcess(name, new ProcessTree(this, cancellation), null, rights, CallChain.DeadlineAfter(rights.TimeoutMs), cancellation.Token);
             }
             catch
@@ -105,7 +112,7 @@ public sealed class PluginHost : IDisposable
             }
             process.Tree.Root = process;
             _roots[process.Id] = process;
-            // Dispose may have listed the roots before this one joined them.
+            // Dispose may have listed the roots before this one joined them; it closed the host first.
             if (_users.IsClosed)
             {
                 Free(process);
@@ -143,11 +150,13 @@ public sealed class PluginHost : IDisposable
     {
         if (Interlocked.Exchange(ref _disposeStarted, 1) != 0)
             return;
-        // Roots first, so that their calls see why they were cancelled; then whatever starts concurrently.
+        // Closed before listing the roots: a start that joins them later sees it and frees its own.
+        _users.Close();
         foreach (var root in _roots.Values)
             Free(root);
+        // Also stops a start still instantiating its root.
         _stopping.Cancel();
-        _users.Close(DisposeWait);
+        _users.Drain(DisposeWait);
     }
 
     private void ReleaseShared()

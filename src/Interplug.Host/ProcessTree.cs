@@ -168,7 +168,7 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
     private void CheckRoomLocked(PluginProcess parent, string name)
     {
         if (!parent.IsAlive || _freeRequested)
-            throw new PluginException(PluginErrorKind.Disposed, $"{parent.Name} may not spawn {name}: it was freed");
+            throw new PluginException(PluginErrorKind.Disposed, $"{parent.Name} may not spawn {name}: it was freed, or its tree is being freed");
         if (parent.ChildCount >= parent.Rights.MaxChildren)
             throw new PluginException(PluginErrorKind.QuotaExceeded,
                 $"{parent.Name} may not spawn {name}: it already holds {parent.ChildCount} children, its limit (max_children)");

@@ -63,6 +63,54 @@ public sealed class HostStressTests
         AssertBooksBalance(host, everStarted);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Disposing_the_host_while_threads_start_and_call_leaves_nothing_alive(bool keepChildren)
+    {
+        var host = TestHosts.Host(Policy, keepChildren: keepChildren);
+        var unexpected = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        var started = new System.Collections.Concurrent.ConcurrentQueue<PluginProcess>();
+        using var start = new Barrier(Threads + 1);
+
+        void StartAndCall()
+        {
+            start.SignalAndWait(HangGuard);
+            for (var disposed = false; !disposed;)
+            {
+                try
+                {
+                    var relay = host.Start("relay");
+                    started.Enqueue(relay);
+                    relay.CallText("spawn_many", "2 echo");
+                }
+                catch (ObjectDisposedException)
+                {
+                    disposed = true;
+                }
+                catch (PluginException e) when (e.Kind is PluginErrorKind.Disposed or PluginErrorKind.Cancelled or PluginErrorKind.QuotaExceeded)
+                {
+                    // Cancelled: a start whose root was still instantiating when the host stopped.
+                }
+                catch (Exception e)
+                {
+                    unexpected.Enqueue(e);
+                    disposed = true;
+                }
+            }
+        }
+
+        var workers = Enumerable.Range(0, Threads).Select(_ => Task.Factory.StartNew(StartAndCall, TaskCreationOptions.LongRunning)).ToArray();
+        start.SignalAndWait(HangGuard);
+        TestHosts.WaitUntil(() => started.Count >= 20, "the threads started some processes");
+        host.Dispose();
+        await Task.WhenAll(workers).WaitAsync(HangGuard);
+
+        Assert.Empty(unexpected);
+        Assert.Equal(0, host.LiveInstances);
+        Assert.All(started, p => Assert.False(p.IsAlive));
+    }
+
     private static void Work(PluginHost host, List<PluginProcess> roots, Random random, Barrier start, System.Collections.Concurrent.ConcurrentQueue<Exception> unexpected)
     {
         start.SignalAndWait(HangGuard);
