@@ -87,6 +87,7 @@ public sealed class PluginHost : IDisposable
     /// <param name="name">The plugin's catalog name.</param>
     /// <param name="limits">Tighter limits for this process and everything below it (its spawn and call lists are ignored).</param>
     /// <exception cref="PluginException">The name is invalid or unknown, the plugin does not compile or instantiate, or the host is full; <see cref="PluginErrorKind.InvalidArgument"/> for a fuel limit on a host that does not meter fuel.</exception>
+    /// <exception cref="ObjectDisposedException">The host was disposed, also while this start ran.</exception>
     public PluginProcess Start(string name, PolicyRule? limits = null)
     {
         ObjectDisposedException.ThrowIf(!_users.TryEnter(), this);
@@ -116,7 +117,7 @@ public sealed class PluginHost : IDisposable
             if (_users.IsClosed)
             {
                 Free(process);
-                throw new ObjectDisposedException(nameof(PluginHost));
+                throw new ObjectDisposedException(GetType().FullName);
             }
             return process;
         }
