@@ -31,8 +31,14 @@ public sealed class PluginHost : IDisposable
     private readonly ConcurrentDictionary<long, PluginProcess> _roots = new();
     private long _nextId;
     private readonly bool _limitedByMaps;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HostUsers _users;
+    private readonly CompileCache _compiled;
     private int _live;
-    private bool _disposed;
+    private int _disposeStarted;
+
+    // How long Dispose waits for cancelled calls to leave; only a host function that ignores cancellation takes longer.
+    private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(5);
 
     /// <summary>Creates a host.</summary>
     /// <param name="options">Catalog, policy and limits.</param>
@@ -56,6 +62,8 @@ public sealed class PluginHost : IDisposable
         var mapBudget = MemoryMapBudget.MaxInstances();
         MaxLiveInstances = mapBudget is { } fit ? Math.Min(options.MaxLiveInstances, fit) : options.MaxLiveInstances;
         _limitedByMaps = MaxLiveInstances < options.MaxLiveInstances;
+        _users = new HostUsers(ReleaseShared);
+        _compiled = new CompileCache(options.Catalog, Compile, _users, options.MaxModuleBytes);
     }
 
     /// <summary>The options the host was created with.</summary>
@@ -71,20 +79,52 @@ public sealed class PluginHost : IDisposable
     /// <summary>Plugin instances alive now, across all process trees.</summary>
     public int LiveInstances => Volatile.Read(ref _live);
 
-    /// <summary>Starts a top-level process. Its rights are its policy rule's, narrowed by <paramref name="limits"/> when given.</summary>
+    /// <summary>
+    /// Starts a top-level process. Its rights are its policy rule's, narrowed by
+    /// <paramref name="limits"/> when given. A first start of a plugin waits for its compile
+    /// however long it takes (only <see cref="Dispose"/> cancels it); its timeout bounds its start-up code.
+    /// </summary>
     /// <param name="name">The plugin's catalog name.</param>
     /// <param name="limits">Tighter limits for this process and everything below it (its spawn and call lists are ignored).</param>
     /// <exception cref="PluginException">The name is invalid or unknown, the plugin does not compile or instantiate, or the host is full; <see cref="PluginErrorKind.InvalidArgument"/> for a fuel limit on a host that does not meter fuel.</exception>
+    /// <exception cref="ObjectDisposedException">The host was disposed, also while this start ran.</exception>
     public PluginProcess Start(string name, PolicyRule? limits = null)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (limits?.Fuel is not null && !_runtime.MetersFuel)
-            throw new PluginException(PluginErrorKind.InvalidArgument,
-                "this host does not meter fuel: its policy sets no fuel limit; set PluginHostOptions.MeterFuel to pass one to Start");
-        var rights = Rights.ForRoot(Options.Policy, name, limits);
-        var process = CreateProcess(name, null, rights, CallChain.DeadlineAfter(rights.TimeoutMs), CancellationToken.None);
-        _roots[process.Id] = process;
-        return process;
+        ObjectDisposedException.ThrowIf(!_users.TryEnter(), this);
+        try
+        {
+            if (limits?.Fuel is not null && !_runtime.MetersFuel)
+                throw new PluginException(PluginErrorKind.InvalidArgument,
+                    "this host does not meter fuel: its policy sets no fuel limit; set PluginHostOptions.MeterFuel to pass one to Start");
+            var rights = Rights.ForRoot(Options.Policy, name, limits);
+            var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            PluginProcess process;
+            try
+            {
+                // The caller chose this plugin, so its compile may take as long as it takes (a
+                // spawn waits only until its caller's deadline); the timeout bounds its start-up code.
+                _compiled.Get(name, long.MaxValue, cancellation.Token);
+                process = CreateProcess(name, new ProcessTree(this, cancellation), null, rights, CallChain.DeadlineAfter(rights.TimeoutMs), cancellation.Token);
+            }
+            catch
+            {
+                cancellation.Dispose();
+                throw;
+            }
+            process.Tree.Root = process;
+            _roots[process.Id] = process;
+            // Dispose may have listed the roots before this one joined them; it closed the host first.
+            if (_users.IsClosed)
+            {
+                Free(process);
+                throw new ObjectDisposedException(GetType().FullName);
+            }
+            return process;
+        }
+        finally
+        {
+            _users.Exit();
+        }
     }
 
     /// <summary>Starts a process, makes one top-level call and frees the process and everything it spawned.</summary>
@@ -99,52 +139,89 @@ public sealed class PluginHost : IDisposable
         return process.Call(export, input, cancellationToken);
     }
 
-    /// <summary>Frees every process, then the compiled plugins and, if the host created it, the runtime.</summary>
+    /// <summary>
+    /// Stops the host: cancels every running call (each fails with
+    /// <see cref="PluginErrorKind.Disposed"/>), frees every process, and once no call, start or
+    /// compile is left, the compiled plugins and, if the host created it, the runtime. Thread-safe.
+    /// It waits up to 5 seconds for cancelled calls to leave; a call still inside a host function
+    /// that ignores cancellation after that frees the rest itself when it leaves. The catalog is
+    /// not disposed: it holds nothing to free and may serve other hosts.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposeStarted, 1) != 0)
             return;
-        _disposed = true;
+        // Closed before listing the roots: a start that joins them later sees it and frees its own.
+        _users.Close();
         foreach (var root in _roots.Values)
-            Terminate(root);
-        Options.Catalog.Dispose();
+            Free(root);
+        // Also stops a start still instantiating its root.
+        _stopping.Cancel();
+        _users.Drain(DisposeWait);
+    }
+
+    private void ReleaseShared()
+    {
+        _compiled.Dispose();
         if (_ownsRuntime)
             _runtime.Dispose();
+        _stopping.Dispose();
     }
 
     internal byte[] CallTopLevel(PluginProcess process, string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken)
     {
-        if (!process.IsAlive)
-            throw new PluginException(PluginErrorKind.Disposed, $"{process} was freed") { ExportName = export };
-        var chain = new CallChain(CallChain.DeadlineAfter(process.Rights.TimeoutMs), cancellationToken);
-        chain.Enter(process);
-        // A second call would fail in the instance anyway, but its clean-up below would free the children of the running call.
-        if (!process.TryBeginCall())
-            throw new PluginException(PluginErrorKind.Busy, $"{process} is already running a call; a process tree runs one call at a time") { ExportName = export };
-        var scope = _telemetry.Start(CallTelemetry.HostCaller, process, export, input.Length);
+        var tree = process.Tree;
+        if (!_users.TryEnter())
+            throw new PluginException(PluginErrorKind.Disposed, $"{process} was freed: the host was disposed") { ExportName = export };
         try
         {
-            var output = process.Instance.Call(export, input, new CallOptions
-            {
-                DeadlineTimestamp = chain.DeadlineTimestamp,
-                CancellationToken = cancellationToken,
-                Fuel = process.Rights.Fuel,
-                HostContext = chain,
-            });
-            scope.Succeeded(output.Length);
-            return output;
+            // A second call would fail in the instance anyway, but its clean-up below would free the children of the running call.
+            tree.BeginCall(export);
         }
-        catch (PluginException e)
+        catch
         {
-            scope.Failed(e);
+            _users.Exit();
             throw;
+        }
+        // The tree's token stops the call when the process is freed from another thread.
+        var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, tree.CancellationToken) : null;
+        var token = linked?.Token ?? tree.CancellationToken;
+        try
+        {
+            var chain = new CallChain(token);
+            chain.Enter(process, CallChain.DeadlineAfter(process.Rights.TimeoutMs));
+            var scope = _telemetry.Start(CallTelemetry.HostCaller, process, export, input.Length);
+            try
+            {
+                var output = process.Instance.Call(export, input, new CallOptions
+                {
+                    DeadlineTimestamp = chain.DeadlineTimestamp,
+                    CancellationToken = token,
+                    Fuel = process.Rights.Fuel,
+                    HostContext = chain,
+                });
+                scope.Succeeded(output.Length);
+                return output;
+            }
+            catch (PluginException e)
+            {
+                scope.Failed(e);
+                if (e.Kind == PluginErrorKind.Cancelled && !cancellationToken.IsCancellationRequested && (tree.FreeRequested || _users.IsClosed))
+                    throw new PluginException(PluginErrorKind.Disposed, $"{process} was freed during the call: {e.Message}", e)
+                    { ExportName = export, CallChain = e.CallChain };
+                throw;
+            }
+            finally
+            {
+                chain.Exit();
+            }
         }
         finally
         {
-            chain.Exit();
-            if (!Options.KeepChildrenBetweenCalls)
-                TerminateChildren(process);
-            process.EndCall();
+            linked?.Dispose();
+            if (tree.EndCall(Options.KeepChildrenBetweenCalls))
+                _roots.TryRemove(process.Id, out _);
+            _users.Exit();
         }
     }
 
@@ -153,22 +230,14 @@ public sealed class PluginHost : IDisposable
         Catalog.PluginName.Validate(name);
         if (parent.Rights.WhyNotSpawn(name) is { } why)
             throw new PluginException(PluginErrorKind.PermissionDenied, $"{parent.Name} may not spawn {name}: {why}");
-        if (parent.ChildCount >= parent.Rights.MaxChildren)
-            throw new PluginException(PluginErrorKind.QuotaExceeded,
-                $"{parent.Name} may not spawn {name}: it already has {parent.ChildCount} live children, its limit (max_children)");
-        for (var ancestor = parent; ancestor is not null; ancestor = ancestor.Parent)
-            if (ancestor.DescendantCount >= ancestor.Rights.MaxDescendants)
-                throw new PluginException(PluginErrorKind.QuotaExceeded,
-                    $"{parent.Name} may not spawn {name}: {ancestor.Name} already has {ancestor.DescendantCount} live descendants, its limit (max_descendants)");
+        // Checked before instantiating, to spend nothing on a spawn that must fail, and again when linking.
+        parent.Tree.CheckRoom(parent, name);
 
-        // The child's start-up code runs inside the caller's call, so the chain's deadline bounds it.
+        // The child's start-up code runs inside the caller's call, so the caller's deadline bounds it.
         var rights = parent.Rights.ForChild(Options.Policy, name);
         var deadline = Math.Min(chain.DeadlineTimestamp, CallChain.DeadlineAfter(rights.TimeoutMs));
-        var child = CreateProcess(name, parent, rights, deadline, chain.CancellationToken);
-        parent.ChildCount++;
-        for (var ancestor = parent; ancestor is not null; ancestor = ancestor.Parent)
-            ancestor.DescendantCount++;
-        return parent.Handles.Add(child);
+        var child = CreateProcess(name, parent.Tree, parent, rights, deadline, chain.CancellationToken);
+        return parent.Tree.Adopt(parent, child);
     }
 
     internal long CallChild(CurrentPlugin caller, PluginProcess process, CallChain chain, PluginProcess child, string export, long inputHandle)
@@ -179,13 +248,13 @@ public sealed class PluginHost : IDisposable
         if (process.Rights.WhyNotCall(child.Name, export) is { } why)
             throw new PluginException(PluginErrorKind.PermissionDenied, $"{process.Name} may not call {child.Name}.{export}: {why}");
         var input = caller.ReadBytes(inputHandle);
-        chain.Enter(child);
+        chain.Enter(child, CallChain.DeadlineAfter(child.Rights.TimeoutMs));
         var scope = _telemetry.Start(process.Name, child, export, input.Length);
         try
         {
             var options = new CallOptions
             {
-                DeadlineTimestamp = Math.Min(chain.DeadlineTimestamp, CallChain.DeadlineAfter(child.Rights.TimeoutMs)),
+                DeadlineTimestamp = chain.DeadlineTimestamp,
                 CancellationToken = chain.CancellationToken,
                 // Without a fuel limit anywhere above, the caller's fuel is unlimited: no need to read it.
                 Fuel = process.Rights.Fuel is null ? child.Rights.Fuel : Smaller(child.Rights.Fuel, caller.RemainingFuel),
@@ -200,7 +269,7 @@ public sealed class PluginHost : IDisposable
         {
             scope.Failed(e);
             if (child.Instance.LastCallInterrupted)
-                Stop(child);
+                process.Tree.Stop(child);
             throw e.CallChain is null ? Chained(e, chain.Describe()) : e;
         }
         finally
@@ -209,66 +278,26 @@ public sealed class PluginHost : IDisposable
         }
     }
 
-    /// <summary>Frees a process and its subtree and unlinks it from its parent.</summary>
-    internal void Terminate(PluginProcess process)
+    /// <summary>Frees a top-level process and its tree, or has its running call do it.</summary>
+    internal void Free(PluginProcess process)
     {
-        if (process.Parent is { } parent)
-        {
-            parent.Handles.Remove(process);
-            if (process.IsAlive)
-                Unlink(process);
-        }
-        else
-        {
+        if (process.Parent is null && process.Tree.FreeRoot())
             _roots.TryRemove(process.Id, out _);
-        }
-        Dispose(process);
     }
 
-    private void TerminateChildren(PluginProcess process)
-    {
-        foreach (var child in process.Handles.Processes.ToArray())
-            Terminate(child);
-    }
+    /// <summary>Takes back the slot of an instance that died; its tree calls this exactly once per instance.</summary>
+    internal void ReleaseInstance() => Interlocked.Decrement(ref _live);
 
-    /// <summary>Stops a process whose state is unknown but keeps its handle, so its holder learns what happened.</summary>
-    private void Stop(PluginProcess process)
+    private PluginProcess CreateProcess(string name, ProcessTree tree, PluginProcess? parent, Rights rights, long startupDeadline, CancellationToken cancellationToken)
     {
-        Unlink(process);
-        Dispose(process);
-    }
-
-    private static void Unlink(PluginProcess process)
-    {
-        var parent = process.Parent!;
-        parent.ChildCount--;
-        var gone = 1 + process.DescendantCount;
-        for (var ancestor = parent; ancestor is not null; ancestor = ancestor.Parent)
-            ancestor.DescendantCount -= gone;
-    }
-
-    private void Dispose(PluginProcess process)
-    {
-        if (!process.IsAlive)
-            return;
-        foreach (var child in process.Handles.Processes)
-            Dispose(child);
-        process.Handles.Clear();
-        process.MarkStopped();
-        process.Instance.Dispose();
-        Interlocked.Decrement(ref _live);
-    }
-
-    private PluginProcess CreateProcess(string name, PluginProcess? parent, Rights rights, long startupDeadline, CancellationToken cancellationToken)
-    {
-        var compiled = Options.Catalog.GetCompiled(name, Compile);
+        var compiled = _compiled.Get(name, startupDeadline, cancellationToken);
         if (Interlocked.Increment(ref _live) > MaxLiveInstances)
         {
             Interlocked.Decrement(ref _live);
             var why = _limitedByMaps ? $" ({MemoryMapBudget.Describe()}; raise it to hold more)" : "";
             throw new PluginException(PluginErrorKind.QuotaExceeded, $"the host already runs {MaxLiveInstances} plugin instances, its limit{why}");
         }
-        var process = new PluginProcess(this, Interlocked.Increment(ref _nextId), name, parent, rights);
+        var process = new PluginProcess(this, tree, Interlocked.Increment(ref _nextId), name, parent, rights);
         try
         {
             process.Instance = compiled.Instantiate(new InstanceOptions

@@ -7,7 +7,7 @@ namespace Interplug.Host;
 /// <summary>How a <see cref="PluginHost"/> finds plugins and what it lets them do.</summary>
 public sealed record PluginHostOptions
 {
-    /// <summary>Where plugin names resolve to modules. The host disposes it.</summary>
+    /// <summary>Where plugin names resolve to modules. It holds no compiled code (each host keeps its own), so several hosts may share it.</summary>
     public PluginCatalog Catalog { get; init; } = new();
 
     /// <summary>Who may spawn and call whom; by default nobody may spawn anything.</summary>
@@ -32,6 +32,15 @@ public sealed record PluginHostOptions
     /// <see cref="PluginHost.Start"/> under a policy that has none.
     /// </summary>
     public bool? MeterFuel { get; init; }
+
+    /// <summary>
+    /// Largest module, in bytes, the host compiles (default 32 MiB): compiling takes time and
+    /// memory that grow with the module, and a hostile one needs little size to take many seconds.
+    /// Checked before compiling for files, base64 data and in-memory bytes; a module from a URL is
+    /// only bounded by the compile wait. Compiles also run at most two at a time per host, and a
+    /// spawn waits for one only until its caller's deadline.
+    /// </summary>
+    public long MaxModuleBytes { get; init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxModuleBytes must be positive"); } = 32L << 20;
 
     /// <summary>Give catalog plugins WASI preview 1 (stdio discarded).</summary>
     public bool Wasi { get; init; }

@@ -8,12 +8,16 @@ namespace Interplug.Host;
 /// A plugin instance living in the host's process table, like an OS process: it has a name, an
 /// id, a parent (unless the host started it), the handles of the children it spawned, and the
 /// rights its policy and ancestors leave it. Disposing it frees it and everything it spawned.
+/// Its place in the tree (children, counts, liveness) is kept by its <see cref="ProcessTree"/>.
 /// </summary>
 public sealed class PluginProcess : IDisposable
 {
-    internal PluginProcess(PluginHost host, long id, string name, PluginProcess? parent, Rights rights)
+    private volatile bool _alive = true;
+
+    internal PluginProcess(PluginHost host, ProcessTree tree, long id, string name, PluginProcess? parent, Rights rights)
     {
         Host = host;
+        Tree = tree;
         Id = id;
         Name = name;
         Parent = parent;
@@ -27,15 +31,17 @@ public sealed class PluginProcess : IDisposable
     public string Name { get; }
 
     /// <summary>Whether it still runs: not freed, and not stopped after a call left it in an unknown state.</summary>
-    public bool IsAlive { get; private set; } = true;
+    public bool IsAlive => _alive;
 
-    /// <summary>Live children it spawned and has not freed.</summary>
+    /// <summary>Children it spawned and has not freed, a child stopped after a failed call included: it counts against <c>max_children</c> until freed.</summary>
     public int ChildCount { get; internal set; }
 
-    /// <summary>Live processes below it: children, their children, and so on.</summary>
+    /// <summary>Processes below it: its <see cref="ChildCount"/> children and the live processes below those.</summary>
     public int DescendantCount { get; internal set; }
 
     internal PluginHost Host { get; }
+
+    internal ProcessTree Tree { get; }
 
     internal PluginProcess? Parent { get; }
 
@@ -45,18 +51,8 @@ public sealed class PluginProcess : IDisposable
 
     internal HandleTable Handles { get; } = new();
 
-    /// <summary>Its handle in its parent's table, so freeing it need not search that table.</summary>
-    internal long Handle { get; set; }
-
     /// <summary>Names of this process's exports as callers spell them, so a repeated call allocates no string.</summary>
     internal ExportNameCache ExportNames { get; } = new();
-
-    private int _calling;
-
-    /// <summary>Claims the process for one top-level call; false while another one runs.</summary>
-    internal bool TryBeginCall() => Interlocked.CompareExchange(ref _calling, 1, 0) == 0;
-
-    internal void EndCall() => Volatile.Write(ref _calling, 0);
 
     /// <summary>The message of the last failed <c>try_*</c> call this process made, for <c>last_error</c>.</summary>
     internal string? LastError { get; set; }
@@ -78,10 +74,15 @@ public sealed class PluginProcess : IDisposable
         return Host.CallTopLevel(this, export, input, cancellationToken);
     }
 
-    /// <summary>Frees this process and everything it spawned.</summary>
-    public void Dispose() => Host.Terminate(this);
+    /// <summary>
+    /// Frees this process and everything it spawned. Thread-safe. While a call runs in its tree,
+    /// that call is cancelled (it fails with <see cref="PluginErrorKind.Disposed"/>) and frees the
+    /// tree as it unwinds; this method does not wait for it. A process a plugin spawned is freed
+    /// by its holder (<c>free_plugin</c>) or with its parent, not by this method.
+    /// </summary>
+    public void Dispose() => Host.Free(this);
 
-    internal void MarkStopped() => IsAlive = false;
+    internal void MarkDead() => _alive = false;
 
     /// <summary>The process's place in the tree, for messages: <c>run#1</c>.</summary>
     public override string ToString() => $"{Name}#{Id}";

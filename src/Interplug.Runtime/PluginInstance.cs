@@ -225,6 +225,8 @@ public sealed class PluginInstance : IDisposable
     private ulong OnEpochTick(Store store)
     {
         var call = _state.Call;
+        if (Plugin.Runtime.IsDisposed)
+            throw new PluginException(PluginErrorKind.Disposed, $"call to {Plugin.Name} was interrupted: its runtime was disposed");
         if (call.CancellationToken.IsCancellationRequested)
             throw new PluginException(PluginErrorKind.Cancelled, $"call to {Plugin.Name} was cancelled");
         if (call.IsPastDeadline)

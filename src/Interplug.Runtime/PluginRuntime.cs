@@ -41,6 +41,9 @@ public sealed class PluginRuntime : IDisposable
         _ticker.Start();
     }
 
+    /// <summary>Whether the runtime was disposed: calls on its instances are interrupted.</summary>
+    internal bool IsDisposed => _disposed;
+
     /// <summary>Whether plugins compiled here can be given fuel limits (<see cref="PluginRuntimeOptions.MeterFuel"/>).</summary>
     public bool MetersFuel { get; }
 
@@ -67,7 +70,11 @@ public sealed class PluginRuntime : IDisposable
         return new CompiledPlugin(this, manifest, options ?? new PluginOptions());
     }
 
-    /// <summary>Stops the runtime. Plugins and instances created from it must be disposed first.</summary>
+    /// <summary>
+    /// Stops the runtime. Plugins and instances created from it should be disposed first; a call
+    /// still running on one of its instances, or started later, is interrupted and fails with
+    /// <see cref="PluginErrorKind.Disposed"/> (the last epoch tick makes every store check).
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -111,5 +118,7 @@ public sealed class PluginRuntime : IDisposable
             Thread.Sleep(EpochInterval);
             Engine.IncrementEpoch();
         }
+        // One tick after the flag is set: every store still running, or run later, checks it and stops.
+        Engine.IncrementEpoch();
     }
 }

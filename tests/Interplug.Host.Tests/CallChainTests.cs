@@ -43,11 +43,11 @@ public class CallChainTests
         using var host = TestHosts.Host(PluginPolicy.AllowAll, TestHosts.CatalogWithRelayAs("a", "b"));
         using var a = host.Start("a");
         using var b = host.Start("b");
-        var chain = new CallChain(long.MaxValue, CancellationToken.None);
-        chain.Enter(a);
-        chain.Enter(b);
+        var chain = new CallChain(CancellationToken.None);
+        chain.Enter(a, long.MaxValue);
+        chain.Enter(b, long.MaxValue);
 
-        var e = TestHosts.Fails(PluginErrorKind.CallCycle, () => chain.Enter(a));
+        var e = TestHosts.Fails(PluginErrorKind.CallCycle, () => chain.Enter(a, long.MaxValue));
 
         Assert.Contains("a → b → a", e.Message);
         Assert.Equal("a → b → a", e.CallChain);
@@ -59,10 +59,10 @@ public class CallChainTests
     {
         using var host = TestHosts.Host(PluginPolicy.AllowAll, TestHosts.CatalogWithRelayAs("a"));
         using var a = host.Start("a");
-        var chain = new CallChain(long.MaxValue, CancellationToken.None);
-        chain.Enter(a);
+        var chain = new CallChain(CancellationToken.None);
+        chain.Enter(a, long.MaxValue);
 
-        var e = TestHosts.Fails(PluginErrorKind.CallCycle, () => chain.Enter(a));
+        var e = TestHosts.Fails(PluginErrorKind.CallCycle, () => chain.Enter(a, long.MaxValue));
 
         Assert.Equal("a → a", e.CallChain);
     }
@@ -74,14 +74,14 @@ public class CallChainTests
         using var first = host.Start("a");
         using var second = host.Start("a");
         using var b = host.Start("b");
-        var chain = new CallChain(long.MaxValue, CancellationToken.None);
+        var chain = new CallChain(CancellationToken.None);
 
-        chain.Enter(first);
-        chain.Enter(second);
+        chain.Enter(first, long.MaxValue);
+        chain.Enter(second, long.MaxValue);
         Assert.Equal("a → a", chain.Describe());
-        chain.Enter(b);
+        chain.Enter(b, long.MaxValue);
         chain.Exit();
-        chain.Enter(b);
+        chain.Enter(b, long.MaxValue);
         Assert.Equal("a → a → b", chain.Describe());
     }
 
@@ -95,11 +95,11 @@ public class CallChainTests
         using var a = host.Start("a");
         using var b = host.Start("b");
         using var c = host.Start("c");
-        var chain = new CallChain(long.MaxValue, CancellationToken.None);
-        chain.Enter(a);
-        chain.Enter(b);
+        var chain = new CallChain(CancellationToken.None);
+        chain.Enter(a, long.MaxValue);
+        chain.Enter(b, long.MaxValue);
 
-        var e = TestHosts.Fails(PluginErrorKind.DepthExceeded, () => chain.Enter(c));
+        var e = TestHosts.Fails(PluginErrorKind.DepthExceeded, () => chain.Enter(c, long.MaxValue));
 
         Assert.Contains("call depth 3 exceeds the limit of 2", e.Message);
         Assert.Equal("a → b → c", e.CallChain);

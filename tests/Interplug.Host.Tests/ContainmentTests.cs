@@ -89,7 +89,7 @@ public class ContainmentTests
     }
 
     [Fact]
-    public void A_stopped_child_no_longer_counts_as_live_but_keeps_its_handle_until_freed()
+    public void A_stopped_child_is_no_longer_live_but_keeps_its_handle_and_its_place_among_the_children_until_freed()
     {
         using var host = Host(keepChildren: true);
         using var driver = host.Start("driver");
@@ -97,9 +97,11 @@ public class ContainmentTests
         TestHosts.Fails(PluginErrorKind.Trap, () => driver.CallText("keep", "trap trap"));
 
         Assert.Equal(1, host.LiveInstances);
+        Assert.Equal(1, driver.ChildCount);
+        Assert.Equal(1, driver.DescendantCount);
+        Assert.Equal("0", driver.CallText("free", "1"));
         Assert.Equal(0, driver.ChildCount);
         Assert.Equal(0, driver.DescendantCount);
-        Assert.Equal("0", driver.CallText("free", "1"));
         Assert.Equal("-19", driver.CallText("free", "1"));
         Assert.Equal("hi", driver.CallText("keep", "echo echo hi"));
         Assert.Equal(1, driver.ChildCount);
@@ -118,8 +120,8 @@ public class ContainmentTests
         Assert.StartsWith("error -1: driver → relay → driver → trap: ", driver.CallText("call", "1 chain driver,trap trap"));
 
         Assert.Equal(1, host.LiveInstances);
-        Assert.Equal(0, driver.ChildCount);
-        Assert.Equal(0, driver.DescendantCount);
+        Assert.Equal(1, driver.ChildCount); // relay, stopped, until its handle is freed
+        Assert.Equal(1, driver.DescendantCount);
         Assert.Equal("error -19: relay was stopped after a call left it in an unknown state; free its handle", driver.CallText("call", "1 chain"));
         Assert.Equal("0", driver.CallText("free", "1"));
     }

@@ -20,7 +20,7 @@ public class PluginErrorHandlingTests
         },
         {
             "echo", TestHosts.Policy(("relay", TestHosts.SpawnAll with { MaxChildren = 0 })), PluginErrorKind.QuotaExceeded,
-            "relay may not spawn echo: it already has 0 live children, its limit (max_children)"
+            "relay may not spawn echo: it already holds 0 children, its limit (max_children)"
         },
         {
             "relay", TestHosts.Policy(("relay", TestHosts.SpawnAll with { MaxDepth = 1 })), PluginErrorKind.DepthExceeded,

@@ -369,4 +369,56 @@ public class PolicyTests
         Assert.Equal(new[] { "count_vowels" }, PluginPolicy.FromFile(path).Plugins["run"].Spawn);
         TestHosts.Fails(PluginErrorKind.InvalidArgument, () => PluginPolicy.FromFile(dir.File("missing.json")));
     }
+
+    [Fact]
+    public void Policy_globs_match_plugin_names_and_exports_case_sensitively()
+    {
+        var catalog = TestHosts.CatalogWithRelayAs("TARGET");
+        using var host = TestHosts.Host(TestHosts.Policy(
+            ("driver", new PolicyRule { Spawn = ["target", "relay"], Call = new Dictionary<string, IReadOnlyList<string>> { ["relay"] = ["chain"] } })), catalog);
+
+        TestHosts.Fails(PluginErrorKind.PermissionDenied, () => host.RunText("driver", "chain", "TARGET chain"));
+        TestHosts.Fails(PluginErrorKind.PermissionDenied, () => host.RunText("driver", "chain", "relay CHAIN"));
+        Assert.Equal("end", host.RunText("driver", "chain", "relay chain"));
+    }
+
+    [Theory]
+    [InlineData("timeout_ms", "0")]
+    [InlineData("timeout_ms", "-1")]
+    [InlineData("max_children", "-1")]
+    [InlineData("max_descendants", "-1")]
+    [InlineData("max_depth", "0")]
+    [InlineData("memory_max_pages", "0")]
+    [InlineData("memory_max_pages", "140737488355328")]
+    [InlineData("fuel", "-1")]
+    public void A_limit_out_of_range_fails_to_parse_with_InvalidArgument_naming_it(string key, string value)
+    {
+        foreach (var json in new[]
+        {
+            $$"""{ "defaults": { "{{key}}": {{value}} } }""",
+            $$"""{ "plugins": { "relay": { "{{key}}": {{value}} } } }""",
+        })
+        {
+            var e = TestHosts.Fails(PluginErrorKind.InvalidArgument, () => PluginPolicy.Parse(json));
+            Assert.StartsWith($"invalid policy: {key} must be between ", e.Message);
+        }
+    }
+
+    [Fact]
+    public void A_limit_out_of_range_set_in_code_throws_ArgumentOutOfRangeException()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PolicyRule { TimeoutMs = 0 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PolicyRule { MaxChildren = -1 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PolicyRule { MemoryMaxPages = 1L << 47 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => TestHosts.SpawnAll with { Fuel = -1 });
+    }
+
+    [Fact]
+    public void The_largest_limits_parse_and_mean_no_effective_limit()
+    {
+        var policy = PluginPolicy.Parse($$"""{ "defaults": { "timeout_ms": {{long.MaxValue}}, "max_children": {{int.MaxValue}} }, "plugins": { "*": { "spawn": ["*"] } } }""");
+        using var host = TestHosts.Host(policy);
+
+        Assert.Equal("relay(end)", host.RunText("relay", "chain", "relay"));
+    }
 }

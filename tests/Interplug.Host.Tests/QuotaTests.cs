@@ -1,8 +1,9 @@
 using Interplug.Host.Policy;
+using Interplug.Runtime;
 
 namespace Interplug.Host.Tests;
 
-/// <summary>Quotas on live children, live descendants and live instances stop spawn bombs.</summary>
+/// <summary>Quotas on children, descendants and live instances stop spawn bombs.</summary>
 public class QuotaTests
 {
     [Fact]
@@ -12,7 +13,7 @@ public class QuotaTests
 
         var output = host.RunText("relay", "spawn_many", "100000 echo");
 
-        Assert.Equal("spawned 16; error -22: relay may not spawn echo: it already has 16 live children, its limit (max_children)", output);
+        Assert.Equal("spawned 16; error -22: relay may not spawn echo: it already holds 16 children, its limit (max_children)", output);
         Assert.Equal(0, host.LiveInstances);
         Assert.Equal("still here", host.RunText("echo", "echo", "still here"));
         Assert.Equal(output, host.RunText("relay", "spawn_many", "100000 echo")); // the quota was given back
@@ -27,7 +28,7 @@ public class QuotaTests
         Assert.Equal("spawned 3", host.RunText("relay", "spawn_many", "3 echo"));
         var output = host.RunText("relay", "spawn_many", "4 echo");
         Assert.StartsWith("spawned 3; error -22: ", output);
-        Assert.Contains("it already has 3 live children, its limit (max_children)", output);
+        Assert.Contains("it already holds 3 children, its limit (max_children)", output);
     }
 
     [Fact]
@@ -52,7 +53,7 @@ public class QuotaTests
         using (var host = TestHosts.Host(Policy(3)))
         {
             Assert.Equal(
-                "spawned 2; error -22: relay may not spawn echo: driver already has 3 live descendants, its limit (max_descendants)",
+                "spawned 2; error -22: relay may not spawn echo: driver already has 3 descendants, its limit (max_descendants)",
                 host.RunText("driver", "chain", "relay spawn_many 5 echo"));
             Assert.Equal(0, host.LiveInstances);
         }
@@ -64,7 +65,7 @@ public class QuotaTests
         using var host = TestHosts.Host(TestHosts.Policy(("relay", TestHosts.SpawnAll with { MaxChildren = 1000 })));
 
         Assert.Equal(
-            "spawned 64; error -22: relay may not spawn echo: relay already has 64 live descendants, its limit (max_descendants)",
+            "spawned 64; error -22: relay may not spawn echo: relay already has 64 descendants, its limit (max_descendants)",
             host.RunText("relay", "spawn_many", "100000 echo"));
     }
 
@@ -80,5 +81,21 @@ public class QuotaTests
             host.RunText("relay", "spawn_many", "100000 echo"));
         Assert.Equal(0, host.LiveInstances);
         Assert.Equal("spawned 9", host.RunText("relay", "spawn_many", "9 echo"));
+    }
+
+    [Fact]
+    public void A_stopped_child_counts_against_max_children_until_freed_so_a_plugin_cannot_pile_them_up()
+    {
+        using var host = TestHosts.Host(TestHosts.Policy(("driver", TestHosts.SpawnAll with { MaxChildren = 3 })), keepChildren: true);
+        using var driver = host.Start("driver");
+        for (var i = 0; i < 3; i++)
+            TestHosts.Fails(PluginErrorKind.Trap, () => driver.CallText("keep", "trap trap"));
+
+        TestHosts.Fails(PluginErrorKind.QuotaExceeded, () => driver.CallText("keep", "trap trap"));
+
+        Assert.Equal(3, driver.Handles.Processes.Count());
+        Assert.Equal(1, host.LiveInstances);
+        Assert.Equal("0", driver.CallText("free", "1"));
+        TestHosts.Fails(PluginErrorKind.Trap, () => driver.CallText("keep", "trap trap"));
     }
 }

@@ -93,6 +93,15 @@ internal static class TestHosts
         return e;
     }
 
+    /// <summary>Asserts that the action fails with the given kind before <paramref name="bound"/> has passed, a generous bound on a deadline it must keep.</summary>
+    public static PluginException FailsWithin(TimeSpan bound, PluginErrorKind kind, Action action)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var e = Fails(kind, action);
+        Assert.True(clock.Elapsed < bound, $"failed with {kind} only after {clock.Elapsed}, more than {bound}");
+        return e;
+    }
+
     /// <summary>The text a <c>try_*</c> failure of this kind starts with, as relay and driver print it.</summary>
     public static string ErrorPrefix(PluginErrorKind kind) => $"error {-(int)kind}: ";
 

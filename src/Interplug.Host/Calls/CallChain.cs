@@ -4,27 +4,38 @@ using Interplug.Runtime;
 namespace Interplug.Host.Calls;
 
 /// <summary>
-/// The plugins on the stack of one top-level call, innermost last. It carries the top-level
-/// deadline and cancellation down the chain (no callee can extend them), refuses cycles and
+/// The plugins on the stack of one top-level call, innermost last. It carries a deadline per
+/// level and the cancellation down the chain: a callee's deadline is its own timeout, never later
+/// than its caller's, so every plugin's timeout bounds its whole subtree. It refuses cycles and
 /// enforces the depth limit.
 /// </summary>
-/// <param name="deadlineTimestamp">The top-level deadline as a <see cref="Stopwatch"/> timestamp; <see cref="long.MaxValue"/> for none.</param>
 /// <param name="cancellationToken">Cancels every call on the chain.</param>
-internal sealed class CallChain(long deadlineTimestamp, CancellationToken cancellationToken)
+internal sealed class CallChain(CancellationToken cancellationToken)
 {
     private readonly List<PluginProcess> _stack = [];
 
     // The tightest max_depth of the processes on the stack, at each depth.
     private readonly List<int> _depthLimits = [];
 
-    public long DeadlineTimestamp { get; } = deadlineTimestamp;
+    // The deadline of each level, as Stopwatch timestamps; long.MaxValue for none.
+    private readonly List<long> _deadlines = [];
+
+    /// <summary>The deadline of the innermost call, which also bounds whatever it spawns or calls.</summary>
+    public long DeadlineTimestamp => _deadlines.Count == 0 ? long.MaxValue : _deadlines[^1];
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
-    public static long DeadlineAfter(long? timeoutMs) =>
-        timeoutMs is { } ms ? Stopwatch.GetTimestamp() + ms * Stopwatch.Frequency / 1000 : long.MaxValue;
+    /// <summary>The <see cref="Stopwatch"/> timestamp <paramref name="timeoutMs"/> from now; <see cref="long.MaxValue"/> for none or for one too far away to represent.</summary>
+    public static long DeadlineAfter(long? timeoutMs)
+    {
+        if (timeoutMs is not { } ms)
+            return long.MaxValue;
+        var deadline = Stopwatch.GetTimestamp() + (Int128)ms * Stopwatch.Frequency / 1000;
+        return deadline >= long.MaxValue ? long.MaxValue : (long)deadline;
+    }
 
-    public void Enter(PluginProcess callee)
+    /// <summary>Puts <paramref name="callee"/> on the chain with its own deadline, capped by its caller's.</summary>
+    public void Enter(PluginProcess callee, long deadlineTimestamp)
     {
         if (_stack.Contains(callee))
             throw new PluginException(PluginErrorKind.CallCycle,
@@ -33,6 +44,7 @@ internal sealed class CallChain(long deadlineTimestamp, CancellationToken cancel
         if (_stack.Count + 1 > limit)
             throw new PluginException(PluginErrorKind.DepthExceeded,
                 $"call depth {_stack.Count + 1} exceeds the limit of {limit}: {Describe(callee)}") { CallChain = Describe(callee) };
+        _deadlines.Add(Math.Min(deadlineTimestamp, DeadlineTimestamp));
         _stack.Add(callee);
         _depthLimits.Add(limit);
     }
@@ -41,6 +53,7 @@ internal sealed class CallChain(long deadlineTimestamp, CancellationToken cancel
     {
         _stack.RemoveAt(_stack.Count - 1);
         _depthLimits.RemoveAt(_depthLimits.Count - 1);
+        _deadlines.RemoveAt(_deadlines.Count - 1);
     }
 
     /// <summary>The chain as <c>a → b → c</c>, with <paramref name="next"/> appended when given.</summary>

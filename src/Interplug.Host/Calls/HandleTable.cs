@@ -5,6 +5,7 @@ namespace Interplug.Host.Calls;
 /// <summary>
 /// The handles one process holds, like a file descriptor table: numbers mean something only to
 /// their holder and are never reused, so a stale, foreign or forged number finds nothing.
+/// Used only under the lock of the holder's <see cref="ProcessTree"/>.
 /// </summary>
 internal sealed class HandleTable
 {
@@ -17,7 +18,6 @@ internal sealed class HandleTable
     {
         var handle = _next++;
         _entries.Add(handle, process);
-        process.Handle = handle;
         return handle;
     }
 
@@ -26,9 +26,6 @@ internal sealed class HandleTable
 
     public PluginProcess Remove(long handle, string holder) =>
         _entries.Remove(handle, out var process) ? process : throw Invalid(handle, holder);
-
-    /// <summary>Removes the process's entry if it is still there; it was added under <see cref="PluginProcess.Handle"/>.</summary>
-    public void Remove(PluginProcess process) => _entries.Remove(process.Handle);
 
     public void Clear() => _entries.Clear();
 

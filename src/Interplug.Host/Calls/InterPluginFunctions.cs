@@ -36,7 +36,7 @@ internal static class InterPluginFunctions
     private static long Call(CurrentPlugin plugin, long id, long funcHandle, long inputHandle)
     {
         var (process, chain) = Context(plugin);
-        var child = process.Handles.Get(id, process.Name);
+        var child = process.Tree.Child(process, id);
         var export = child.ExportNames.Get(plugin.ReadBytes(funcHandle));
         return process.Host.CallChild(plugin, process, chain, child, export, inputHandle);
     }
@@ -47,8 +47,7 @@ internal static class InterPluginFunctions
         var (process, _) = Context(plugin);
         try
         {
-            var child = process.Handles.Remove(id, process.Name);
-            process.Host.Terminate(child);
+            process.Tree.Free(process, id);
             return 0;
         }
         catch (PluginException e)

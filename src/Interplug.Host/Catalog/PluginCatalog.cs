@@ -1,19 +1,18 @@
-using System.Collections.Concurrent;
 using Interplug.Runtime;
 using Interplug.Runtime.Manifests;
 
 namespace Interplug.Host.Catalog;
 
 /// <summary>
-/// Resolves plugin names to modules through its sources, in the order they were added, and
-/// compiles each plugin once. A name can be pinned to the SHA-256 of its main module.
-/// Configure it before the host starts; resolving is thread-safe.
+/// Resolves plugin names to modules through its sources, in the order they were added. A name
+/// can be pinned to the SHA-256 of its main module. It only resolves: each host compiles and
+/// caches plugins on its own runtime, so one catalog may serve several hosts. Configure it before
+/// the first host starts; resolving is thread-safe.
 /// </summary>
-public sealed class PluginCatalog : IDisposable
+public sealed class PluginCatalog
 {
     private readonly List<IPluginSource> _sources = [];
     private readonly Dictionary<string, string> _pins = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Lazy<CompiledPlugin>> _compiled = new(StringComparer.Ordinal);
     private ManifestPluginSource? _inCode;
 
     /// <summary>Adds a source; earlier sources win when two have the same name.</summary>
@@ -51,40 +50,9 @@ public sealed class PluginCatalog : IDisposable
         return _sources.Any(s => s.TryResolve(name, out _));
     }
 
-    /// <summary>The compiled plugin for <paramref name="name"/>, compiling it on first use.</summary>
-    /// <exception cref="PluginException">
-    /// <see cref="PluginErrorKind.InvalidArgument"/> for a malformed name, <see cref="PluginErrorKind.NotFound"/>
-    /// when no source has it, or whatever compiling it reports (a pin mismatch is <see cref="PluginErrorKind.InvalidManifest"/>).
-    /// </exception>
-    internal CompiledPlugin GetCompiled(string name, Func<string, Manifest, CompiledPlugin> compile)
-    {
-        // Every key was validated when it was added, so a compiled plugin found by name needs no check.
-        if (_compiled.TryGetValue(name, out var found) && found.IsValueCreated)
-            return found.Value;
-        PluginName.Validate(name);
-        var lazy = _compiled.GetOrAdd(name, n => new Lazy<CompiledPlugin>(() => compile(n, Resolve(n))));
-        try
-        {
-            return lazy.Value;
-        }
-        catch
-        {
-            // A failure is not cached: the file may be fixed or appear later.
-            _compiled.TryRemove(new KeyValuePair<string, Lazy<CompiledPlugin>>(name, lazy));
-            throw;
-        }
-    }
-
-    /// <summary>Disposes every compiled plugin.</summary>
-    public void Dispose()
-    {
-        foreach (var lazy in _compiled.Values)
-            if (lazy.IsValueCreated)
-                lazy.Value.Dispose();
-        _compiled.Clear();
-    }
-
-    private Manifest Resolve(string name)
+    /// <summary>The manifest <paramref name="name"/> (already validated) resolves to, its pin applied.</summary>
+    /// <exception cref="PluginException"><see cref="PluginErrorKind.NotFound"/> when no source has it.</exception>
+    internal Manifest Resolve(string name)
     {
         foreach (var source in _sources)
         {

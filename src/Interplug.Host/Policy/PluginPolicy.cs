@@ -7,7 +7,9 @@ namespace Interplug.Host.Policy;
 /// <summary>
 /// Who may spawn and call whom, and within which limits, by plugin name. Spawning is denied
 /// unless a rule allows it. A plugin's rule is the one keyed by its exact name, else the first
-/// key that matches it as a glob (<c>*</c>, <c>?</c>) in declaration order.
+/// key that matches it as a glob (<c>*</c>, <c>?</c>) in declaration order. Names, exports and
+/// globs are compared case-sensitively (ordinal). Limits are range-checked as they are set
+/// (see <see cref="PolicyRule"/>).
 /// </summary>
 /// <example>
 /// <code>
@@ -61,7 +63,7 @@ public sealed record PluginPolicy
     internal bool SetsFuel => Defaults.Fuel is not null || Plugins.Values.Any(r => r.Fuel is not null);
 
     /// <summary>Parses a policy from JSON (snake_case keys, as in the example).</summary>
-    /// <exception cref="PluginException">Kind <see cref="PluginErrorKind.InvalidArgument"/> for malformed JSON.</exception>
+    /// <exception cref="PluginException">Kind <see cref="PluginErrorKind.InvalidArgument"/> for malformed JSON or a limit out of range.</exception>
     public static PluginPolicy Parse(string json)
     {
         try
@@ -76,10 +78,14 @@ public sealed record PluginPolicy
         {
             throw new PluginException(PluginErrorKind.InvalidArgument, $"invalid policy JSON: {e.Message}", e);
         }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new PluginException(PluginErrorKind.InvalidArgument, $"invalid policy: {e.Message.ReplaceLineEndings(" ")}", e);
+        }
     }
 
     /// <summary>Reads and parses a policy file.</summary>
-    /// <exception cref="PluginException">Kind <see cref="PluginErrorKind.InvalidArgument"/> when it cannot be read or parsed.</exception>
+    /// <exception cref="PluginException">Kind <see cref="PluginErrorKind.InvalidArgument"/> when it cannot be read or parsed, or a limit is out of range.</exception>
     public static PluginPolicy FromFile(string path)
     {
         try
@@ -98,7 +104,7 @@ public sealed record PluginPolicy
         if (Plugins.TryGetValue(name, out var exact))
             return (name, exact);
         foreach (var (key, rule) in Plugins)
-            if (Runtime.Env.HostGlob.Matches(name, key))
+            if (NameGlob.Matches(name, key))
                 return (key, rule);
         return null;
     }

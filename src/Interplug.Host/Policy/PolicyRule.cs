@@ -2,7 +2,9 @@ namespace Interplug.Host.Policy;
 
 /// <summary>
 /// What one plugin (or every plugin whose name matches a glob) may do. Unset limits fall back to
-/// the policy's defaults.
+/// the policy's defaults. Each limit is range-checked when set: out of range, setting it throws
+/// <see cref="ArgumentOutOfRangeException"/> (and <see cref="PluginPolicy.Parse"/> reports it as
+/// <see cref="Runtime.PluginErrorKind.InvalidArgument"/>).
 /// </summary>
 public sealed record PolicyRule
 {
@@ -15,21 +17,29 @@ public sealed record PolicyRule
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>>? Call { get; init; }
 
-    /// <summary>Live direct children it may hold at once.</summary>
-    public int? MaxChildren { get; init; }
+    /// <summary>The largest <see cref="MemoryMaxPages"/>: 2^20 pages, 64 GiB.</summary>
+    public const long MaxMemoryPagesLimit = 1 << 20;
 
-    /// <summary>Live descendants (children, their children, ...) it may have at once.</summary>
-    public int? MaxDescendants { get; init; }
+    /// <summary>Direct children it may hold at once (a child stopped after a failed call counts until freed); 0 or more.</summary>
+    public int? MaxChildren { get; init => field = InRange(value, 0, int.MaxValue, "max_children"); }
 
-    /// <summary>Memory budget of its instance, in 64 KiB pages, the kernel's memory included.</summary>
-    public long? MemoryMaxPages { get; init; }
+    /// <summary>Descendants (children, their live children, ...) it may have at once; 0 or more.</summary>
+    public int? MaxDescendants { get; init => field = InRange(value, 0, int.MaxValue, "max_descendants"); }
 
-    /// <summary>Wall-clock limit of a call into it, in milliseconds.</summary>
-    public long? TimeoutMs { get; init; }
+    /// <summary>Memory budget of its instance, in 64 KiB pages, the kernel's memory included; 1 to <see cref="MaxMemoryPagesLimit"/>.</summary>
+    public long? MemoryMaxPages { get; init => field = InRange(value, 1, MaxMemoryPagesLimit, "memory_max_pages"); }
 
-    /// <summary>Fuel of a call into it.</summary>
-    public long? Fuel { get; init; }
+    /// <summary>Wall-clock limit of a call into it, in milliseconds; 1 or more, <see cref="long.MaxValue"/> meaning no effective limit.</summary>
+    public long? TimeoutMs { get; init => field = InRange(value, 1, long.MaxValue, "timeout_ms"); }
 
-    /// <summary>Deepest call chain, counting the top-level plugin as 1, that may run while it is on the chain.</summary>
-    public int? MaxDepth { get; init; }
+    /// <summary>Fuel of a call into it; 0 or more.</summary>
+    public long? Fuel { get; init => field = InRange(value, 0, long.MaxValue, "fuel"); }
+
+    /// <summary>Deepest call chain, counting the top-level plugin as 1, that may run while it is on the chain; 1 or more.</summary>
+    public int? MaxDepth { get; init => field = InRange(value, 1, int.MaxValue, "max_depth"); }
+
+    private static T? InRange<T>(T? value, T min, T max, string key) where T : struct, IComparable<T> =>
+        value is not { } v || (v.CompareTo(min) >= 0 && v.CompareTo(max) <= 0)
+            ? value
+            : throw new ArgumentOutOfRangeException(key, v, $"{key} must be between {min} and {max}");
 }

@@ -1,5 +1,3 @@
-using Interplug.Runtime.Env;
-
 namespace Interplug.Host.Policy;
 
 /// <summary>
@@ -86,7 +84,7 @@ internal sealed class Rights
     private static bool MayCall(IReadOnlyDictionary<string, IReadOnlyList<string>> calls, string callee, string export)
     {
         foreach (var (calleeGlob, exports) in calls)
-            if (HostGlob.Matches(callee, calleeGlob) && AnyMatches(exports, export))
+            if (NameGlob.Matches(callee, calleeGlob) && AnyMatches(exports, export))
                 return true;
         return false;
     }
@@ -94,7 +92,7 @@ internal sealed class Rights
     private static bool AnyMatches(IReadOnlyList<string> globs, string name)
     {
         for (var i = 0; i < globs.Count; i++)
-            if (HostGlob.Matches(name, globs[i]))
+            if (NameGlob.Matches(name, globs[i]))
                 return true;
         return false;
     }
