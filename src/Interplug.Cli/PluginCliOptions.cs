@@ -24,7 +24,7 @@ internal sealed class PluginCliOptions
     private readonly Option<long?> _timeout = LimitOption.Create("--timeout", "Timeout of each call in milliseconds; above 2147483647 (24.8 days) it is 24.8 days", "milliseconds");
     private readonly Option<long?> _fuel = LimitOption.Create("--fuel", "Fuel of each call (about one unit per instruction)", "fuel units");
     // The budget in bytes (pages × 64 KiB) must fit in 64 bits.
-    private readonly Option<long?> _maxPages = LimitOption.Create("--memory-max-pages", "Memory budget in 64 KiB pages for all the plugin's memories", "pages", long.MaxValue / 65_536);
+    private readonly Option<long?> _maxPages = LimitOption.Create("--memory-max-pages", "Memory budget in 64 KiB pages for all the plugin's memories", "pages", Interplug.Host.Policy.PolicyRule.MaxMemoryPagesLimit);
     private readonly Option<string[]> _link = new("--link") { Description = "Link NAME=FILE.wasm into the plugin's imports (repeatable)" };
     private readonly Option<string> _logLevel = new("--log-level")
     {
