@@ -104,7 +104,7 @@ public sealed class PluginHost : IDisposable
                 // The caller chose this plugin, so its compile may take as long as it takes (a
                 // spawn waits only until its caller's deadline); the timeout bounds its start-up code.
                 _compiled.Get(name, long.MaxValue, cancellation.Token);
-                process = CreateProcess(name, new ProcessTree(this, cancellation), null, rights, CallChain.DeadlineAfter(rights.TimeoutMs), cancellation.Token);
+                process = CreateProcess(name, new ProcessTree(this, cancellation), null, rights, Deadline.AfterMilliseconds(rights.TimeoutMs), cancellation.Token);
             }
             catch
             {
@@ -189,7 +189,7 @@ public sealed class PluginHost : IDisposable
         try
         {
             var chain = new CallChain(token);
-            chain.Enter(process, CallChain.DeadlineAfter(process.Rights.TimeoutMs));
+            chain.Enter(process, Deadline.AfterMilliseconds(process.Rights.TimeoutMs));
             var scope = _telemetry.Start(CallTelemetry.HostCaller, process, export, input.Length);
             try
             {
@@ -235,7 +235,7 @@ public sealed class PluginHost : IDisposable
 
         // The child's start-up code runs inside the caller's call, so the caller's deadline bounds it.
         var rights = parent.Rights.ForChild(Options.Policy, name);
-        var deadline = Math.Min(chain.DeadlineTimestamp, CallChain.DeadlineAfter(rights.TimeoutMs));
+        var deadline = Math.Min(chain.DeadlineTimestamp, Deadline.AfterMilliseconds(rights.TimeoutMs));
         var child = CreateProcess(name, parent.Tree, parent, rights, deadline, chain.CancellationToken);
         return parent.Tree.Adopt(parent, child);
     }
@@ -248,7 +248,7 @@ public sealed class PluginHost : IDisposable
         if (process.Rights.WhyNotCall(child.Name, export) is { } why)
             throw new PluginException(PluginErrorKind.PermissionDenied, $"{process.Name} may not call {child.Name}.{export}: {why}");
         var input = caller.ReadBytes(inputHandle);
-        chain.Enter(child, CallChain.DeadlineAfter(child.Rights.TimeoutMs));
+        chain.Enter(child, Deadline.AfterMilliseconds(child.Rights.TimeoutMs));
         var scope = _telemetry.Start(process.Name, child, export, input.Length);
         try
         {

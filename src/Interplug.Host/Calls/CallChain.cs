@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Interplug.Runtime;
 
 namespace Interplug.Host.Calls;
@@ -24,15 +23,6 @@ internal sealed class CallChain(CancellationToken cancellationToken)
     public long DeadlineTimestamp => _deadlines.Count == 0 ? long.MaxValue : _deadlines[^1];
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
-
-    /// <summary>The <see cref="Stopwatch"/> timestamp <paramref name="timeoutMs"/> from now; <see cref="long.MaxValue"/> for none or for one too far away to represent.</summary>
-    public static long DeadlineAfter(long? timeoutMs)
-    {
-        if (timeoutMs is not { } ms)
-            return long.MaxValue;
-        var deadline = Stopwatch.GetTimestamp() + (Int128)ms * Stopwatch.Frequency / 1000;
-        return deadline >= long.MaxValue ? long.MaxValue : (long)deadline;
-    }
 
     /// <summary>Puts <paramref name="callee"/> on the chain with its own deadline, capped by its caller's.</summary>
     public void Enter(PluginProcess callee, long deadlineTimestamp)
