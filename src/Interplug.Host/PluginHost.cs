@@ -104,7 +104,7 @@ public sealed class PluginHost : IDisposable
                 // The caller chose this plugin, so its compile may take as long as it takes (a
                 // spawn waits only until its caller's deadline); the timeout bounds its start-up code.
                 _compiled.Get(name, long.MaxValue, cancellation.Token);
-                process = CreateProcess(name, new ProcessTree(this, cancellation), null, rights, Deadline.AfterMilliseconds(rights.TimeoutMs), cancellation.Token);
+                process = CreateProcess(name, new ProcessTree(this, cancellation) { Memory = rights.MemoryMaxPages is { } pages ? new MemoryQuota(pages) : null }, null, rights, Deadline.AfterMilliseconds(rights.TimeoutMs), cancellation.Token);
             }
             catch
             {
@@ -303,6 +303,7 @@ public sealed class PluginHost : IDisposable
             process.Instance = compiled.Instantiate(new InstanceOptions
             {
                 MemoryMaxPages = rights.MemoryMaxPages,
+                SharedQuota = tree.Memory,
                 Context = process,
                 DeadlineTimestamp = startupDeadline,
                 CancellationToken = cancellationToken,

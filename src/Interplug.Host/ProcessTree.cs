@@ -31,6 +31,12 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
     private bool _calling;
     private bool _freeRequested;
 
+    /// <summary>
+    /// The pages every instance of the tree may hold together: the root's memory budget, so that
+    /// children, each within its own budget, cannot together hold more than their root may.
+    /// </summary>
+    public MemoryQuota? Memory { get; init; }
+
     /// <summary>The top-level process; set once, right after it was instantiated.</summary>
     public PluginProcess Root { get; set; } = null!;
 

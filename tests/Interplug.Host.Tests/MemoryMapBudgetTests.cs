@@ -28,6 +28,8 @@ public class MemoryMapBudgetTests
             Spawn = ["echo"],
             MaxChildren = 1_000_000,
             MaxDescendants = 1_000_000,
+            // The whole tree shares the root's budget: room for thousands of small children.
+            MemoryMaxPages = PolicyRule.MaxMemoryPagesLimit,
         })));
         var output = host.RunText("relay", "spawn_many", "1000000 echo");
 

@@ -127,7 +127,7 @@ public class NativeStackTests
 
     private static PluginHost DiverHost(int maxDepth) =>
         TestHosts.Host(
-            TestHosts.Policy(("diver", TestHosts.SpawnAll with { MaxDepth = maxDepth, MaxDescendants = 1_000_000, TimeoutMs = 600_000 })),
+            TestHosts.Policy(("diver", TestHosts.SpawnAll with { MaxDepth = maxDepth, MaxDescendants = 1_000_000, TimeoutMs = 600_000, MemoryMaxPages = PolicyRule.MaxMemoryPagesLimit })),
             new Catalog.PluginCatalog().Add("diver", Manifest.FromBytes(System.Text.Encoding.UTF8.GetBytes(DiverWat))));
 
     private static byte[] Input(long levels, long burn)

@@ -27,6 +27,9 @@ internal sealed class MemoryBudget
 
     private long _chargedPages;
 
+    // The store's memory limit as last set, so that a call sets it only when it changes.
+    private long? _memoryLimitBytes;
+
     public MemoryBudget(Store store, long? maxPages, MemoryQuota? quota)
     {
         _store = store;
@@ -46,7 +49,17 @@ internal sealed class MemoryBudget
     /// <summary>Set when the kernel was refused memory during the current call.</summary>
     public bool KernelDenied { get; set; }
 
-    public long PluginPages => _pluginMemories.Sum(m => m.GetSize());
+    // Loops rather than LINQ: these run twice per call when a quota is shared, and must not allocate.
+    public long PluginPages
+    {
+        get
+        {
+            long pages = 0;
+            foreach (var memory in _pluginMemories)
+                pages += memory.GetSize();
+            return pages;
+        }
+    }
 
     public long TotalPages => PluginPages + (_kernel?.Pages ?? 0);
 
@@ -135,7 +148,7 @@ internal sealed class MemoryBudget
             return Refuse();
 
         if (IsLimited)
-            _store.SetLimits(memorySize: null);
+            SetMemoryLimit(null);
         try
         {
             kernel.Data.Grow(target - dataPages);
@@ -197,10 +210,20 @@ internal sealed class MemoryBudget
         long? pages = MaxPages is { } max ? Math.Max(0, max - (_kernel?.Pages ?? 0)) : null;
         if (Quota is { } quota)
         {
-            var largest = _pluginMemories.Count == 0 ? 0 : _pluginMemories.Max(m => m.GetSize());
+            long largest = 0;
+            foreach (var memory in _pluginMemories)
+                largest = Math.Max(largest, memory.GetSize());
             pages = Math.Min(pages ?? long.MaxValue, largest + quota.FreePages);
         }
         if (pages is { } limit)
-            _store.SetLimits(memorySize: limit * PageSize);
+            SetMemoryLimit(limit * PageSize);
+    }
+
+    private void SetMemoryLimit(long? bytes)
+    {
+        if (bytes == _memoryLimitBytes)
+            return;
+        _store.SetLimits(memorySize: bytes);
+        _memoryLimitBytes = bytes;
     }
 }

@@ -146,7 +146,7 @@ public static class HostileCorpus
             (func (export "run") (result i32) (drop (call $fill (i64.const 6000))) (i32.const 0))
             """), null, "run", "", PluginErrorKind.DepthExceeded)
         {
-            Rule = new() { Spawn = ["native-stack-exhaustion"], MaxDepth = int.MaxValue, MaxDescendants = 100_000, MaxChildren = 1, TimeoutMs = 120_000 },
+            Rule = new() { Spawn = ["native-stack-exhaustion"], MaxDepth = int.MaxValue, MaxDescendants = 100_000, MaxChildren = 1, TimeoutMs = 120_000, MemoryMaxPages = PolicyRule.MaxMemoryPagesLimit },
             Check = e => e.Message.Contains("native stack", StringComparison.Ordinal) ? null : e.Message[^Math.Min(300, e.Message.Length)..],
         },
         new("duplicate-main-module", "lists two modules named main, so that a pin could check one and the runtime run the other", Wat.Module("""
