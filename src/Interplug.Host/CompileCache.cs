@@ -55,11 +55,19 @@ internal sealed class CompileCache(PluginCatalog catalog, Func<string, Manifest,
     private Lazy<Task<CompiledPlugin>> Entry(string name)
     {
         Lazy<Task<CompiledPlugin>>? entry = null;
-        entry = new Lazy<Task<CompiledPlugin>>(() => Task.Run(() => CompileAsync(name, entry!)));
+        entry = new Lazy<Task<CompiledPlugin>>(() =>
+        {
+            var compiled = new TaskCompletionSource<CompiledPlugin>(TaskCreationOptions.RunContinuationsAsynchronously);
+            // A thread of its own rather than the pool's: callers block while they wait, and when
+            // blocked callers hold every pool thread, a compile queued there would wait for the
+            // pool to grow, one thread every half second or so.
+            new Thread(() => Compile(name, entry!, compiled)) { IsBackground = true, Name = $"interplug-compile {name}" }.Start();
+            return compiled.Task;
+        });
         return entry;
     }
 
-    private async Task<CompiledPlugin> CompileAsync(string name, Lazy<Task<CompiledPlugin>> entry)
+    private void Compile(string name, Lazy<Task<CompiledPlugin>> entry, TaskCompletionSource<CompiledPlugin> compiled)
     {
         try
         {
@@ -67,7 +75,7 @@ internal sealed class CompileCache(PluginCatalog catalog, Func<string, Manifest,
                 throw new PluginException(PluginErrorKind.Disposed, $"cannot compile {name}: the host was disposed");
             try
             {
-                await _slots.WaitAsync().ConfigureAwait(false);
+                _slots.Wait();
                 try
                 {
                     var manifest = catalog.Resolve(name);
@@ -75,7 +83,7 @@ internal sealed class CompileCache(PluginCatalog catalog, Func<string, Manifest,
                     var plugin = compile(name, manifest);
                     // Kept before this compile stops being a user, so that the host's release sees it.
                     _compiled.Add(plugin);
-                    return plugin;
+                    compiled.SetResult(plugin);
                 }
                 finally
                 {
@@ -87,10 +95,15 @@ internal sealed class CompileCache(PluginCatalog catalog, Func<string, Manifest,
                 users.Exit(background: true);
             }
         }
-        catch
+#pragma warning disable CA1031 // every failure goes to the callers waiting for this compile
+        catch (Exception e)
+#pragma warning restore CA1031
         {
+            if (compiled.Task.IsCompletedSuccessfully)
+                return; // only the bookkeeping after a good compile failed: keep the plugin
+            // Not kept: the file may be fixed or appear later.
             _entries.TryRemove(KeyValuePair.Create(name, entry));
-            throw;
+            compiled.TrySetException(e);
         }
     }
 
