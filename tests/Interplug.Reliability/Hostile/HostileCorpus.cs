@@ -149,6 +149,18 @@ public static class HostileCorpus
             Rule = new() { Spawn = ["native-stack-exhaustion"], MaxDepth = int.MaxValue, MaxDescendants = 100_000, MaxChildren = 1, TimeoutMs = 120_000, MemoryMaxPages = PolicyRule.MaxMemoryPagesLimit },
             Check = e => e.Message.Contains("native stack", StringComparison.Ordinal) ? null : e.Message[^Math.Min(300, e.Message.Length)..],
         },
+        new("stopped-children-pileup", "spawns children that trap, ignores the failures and never frees them", Wat.Module("""
+            (data (i32.const 0) "faulty") (data (i32.const 16) "run")
+            (func (export "run") (result i32)
+              (loop $l
+                (drop (call $try_call (call $register (call $str (i32.const 0) (i32.const 6))) (call $str (i32.const 16) (i32.const 3)) (i64.const 0)))
+                (br $l))
+              (i32.const 0))
+            """, imports: """(import "extism:host/user" "try_call_plugin" (func $try_call (param i64 i64 i64) (result i64)))"""), null, "run", "", PluginErrorKind.QuotaExceeded),
+        new("case-mismatched-spawn", "spawns ECHO where its policy allows echo", Wat.Module("""
+            (data (i32.const 0) "ECHO")
+            (func (export "run") (result i32) (drop (call $register (call $str (i32.const 0) (i32.const 4)))) (i32.const 0))
+            """), null, "run", "", PluginErrorKind.PermissionDenied),
         new("duplicate-main-module", "lists two modules named main, so that a pin could check one and the runtime run the other", Wat.Module("""
             (func (export "run") (result i32) (i32.const 0))
             """), null, "run", "", PluginErrorKind.InvalidManifest)
