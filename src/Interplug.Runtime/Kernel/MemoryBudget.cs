@@ -30,6 +30,11 @@ internal sealed class MemoryBudget
     // The store's memory limit as last set, so that a call sets it only when it changes.
     private long? _memoryLimitBytes;
 
+    // Cached so that starting a call asks Wasmtime nothing: the kernel's pages change only in
+    // GrowKernel, and the plugin's memories only while wasm runs, after which Settle measures them.
+    private long _kernelPages;
+    private long _largestPluginPages;
+
     public MemoryBudget(Store store, long? maxPages, MemoryQuota? quota)
     {
         _store = store;
@@ -49,17 +54,7 @@ internal sealed class MemoryBudget
     /// <summary>Set when the kernel was refused memory during the current call.</summary>
     public bool KernelDenied { get; set; }
 
-    // Loops rather than LINQ: these run twice per call when a quota is shared, and must not allocate.
-    public long PluginPages
-    {
-        get
-        {
-            long pages = 0;
-            foreach (var memory in _pluginMemories)
-                pages += memory.GetSize();
-            return pages;
-        }
-    }
+    public long PluginPages => MeasurePluginMemories().Total;
 
     public long TotalPages => PluginPages + (_kernel?.Pages ?? 0);
 
@@ -67,6 +62,7 @@ internal sealed class MemoryBudget
     {
         _kernel = kernel;
         kernel.Budget = this;
+        _kernelPages = kernel.Pages;
         if (!TryCharge(kernel.Pages))
             throw new PluginException(PluginErrorKind.OutOfMemory, $"the kernel's {kernel.Pages} pages do not fit {Describe()}");
         LimitPluginMemories();
@@ -79,12 +75,17 @@ internal sealed class MemoryBudget
         LimitPluginMemories();
     }
 
-    /// <summary>Prepares a call: forgets the last call's refusal, charges what grew since, and sets the plugin memories' limit.</summary>
+    /// <summary>
+    /// Prepares a call: forgets the last call's refusal and, with a shared quota, holds the plugin's
+    /// memories to what the quota has free now (other instances may have grown or gone since).
+    /// Growth since the last call needs no charge: memories grow only while wasm runs, and every
+    /// call and the start-up end with <see cref="Settle"/>.
+    /// </summary>
     public void BeginCall()
     {
         KernelDenied = false;
-        Settle();
-        LimitPluginMemories();
+        if (Quota is not null)
+            LimitPluginMemories();
     }
 
     /// <summary>Charges the shared quota for pages the plugin's memories gained since the last charge; they exist, so they are charged even past the quota.</summary>
@@ -92,11 +93,26 @@ internal sealed class MemoryBudget
     {
         if (Quota is null)
             return;
-        var grown = TotalPages - _chargedPages;
+        var (total, largest) = MeasurePluginMemories();
+        _largestPluginPages = largest;
+        var grown = total + _kernelPages - _chargedPages;
         if (grown <= 0)
             return;
         Quota.Charge(grown);
         _chargedPages += grown;
+    }
+
+    // A loop rather than LINQ: it runs after every call when a quota is shared, and must not allocate.
+    private (long Total, long Largest) MeasurePluginMemories()
+    {
+        long total = 0, largest = 0;
+        foreach (var memory in _pluginMemories)
+        {
+            var pages = memory.GetSize();
+            total += pages;
+            largest = Math.Max(largest, pages);
+        }
+        return (total, largest);
     }
 
     /// <summary>Gives every charged page back to the shared quota; called when the instance's store is disposed.</summary>
@@ -165,6 +181,7 @@ internal sealed class MemoryBudget
         finally
         {
             kernel.RefreshPointers();
+            _kernelPages = kernel.Pages;
             LimitPluginMemories();
         }
         return 1;
@@ -207,14 +224,9 @@ internal sealed class MemoryBudget
     /// </summary>
     private void LimitPluginMemories()
     {
-        long? pages = MaxPages is { } max ? Math.Max(0, max - (_kernel?.Pages ?? 0)) : null;
+        long? pages = MaxPages is { } max ? Math.Max(0, max - _kernelPages) : null;
         if (Quota is { } quota)
-        {
-            long largest = 0;
-            foreach (var memory in _pluginMemories)
-                largest = Math.Max(largest, memory.GetSize());
-            pages = Math.Min(pages ?? long.MaxValue, largest + quota.FreePages);
-        }
+            pages = Math.Min(pages ?? long.MaxValue, _largestPluginPages + quota.FreePages);
         if (pages is { } limit)
             SetMemoryLimit(limit * PageSize);
     }
