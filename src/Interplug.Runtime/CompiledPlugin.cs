@@ -98,12 +98,13 @@ public sealed class CompiledPlugin : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(options.MemoryMaxPages ?? 0, nameof(options.MemoryMaxPages));
-        if (NativeStack.HasRoom())
-            return new PluginInstance(this, options);
         // Start-up code runs wasm too.
-        var copy = options;
-        return NativeStack.OnFreshStack(() => new PluginInstance(this, copy), $"starting {Name}");
+        return NativeStack.HasRoom() ? new PluginInstance(this, options) : InstantiateOnFreshStack(options);
     }
+
+    // Its own method: a lambda in Instantiate would allocate its closure on every call, room or not.
+    private PluginInstance InstantiateOnFreshStack(InstanceOptions options) =>
+        NativeStack.OnFreshStack(() => new PluginInstance(this, options), $"starting {Name}");
 
     /// <summary>Releases the compiled modules. Instances must be disposed first.</summary>
     public void Dispose()

@@ -12,7 +12,8 @@ internal sealed class HandleTable
     private readonly Dictionary<long, PluginProcess> _entries = [];
     private long _next = 1;
 
-    public IEnumerable<PluginProcess> Processes => _entries.Values;
+    // The concrete collection, so that enumerating it (at the end of every top-level call) boxes no enumerator.
+    public Dictionary<long, PluginProcess>.ValueCollection Processes => _entries.Values;
 
     public long Add(PluginProcess process)
     {
