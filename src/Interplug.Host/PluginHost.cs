@@ -233,7 +233,10 @@ public sealed class PluginHost : IDisposable
         // Checked before instantiating, to spend nothing on a spawn that must fail, and again when linking.
         parent.Tree.CheckRoom(parent, name);
 
-        // The child's start-up code runs inside the caller's call, so the caller's deadline bounds it.
+        // Compiling is the host's work for the caller, so the caller's deadline bounds the wait for
+        // it; the child's own timeout starts with its start-up code, which runs inside the caller's
+        // call, so both deadlines bound that.
+        _compiled.Get(name, chain.DeadlineTimestamp, chain.CancellationToken);
         var rights = parent.Rights.ForChild(Options.Policy, name);
         var deadline = Math.Min(chain.DeadlineTimestamp, Deadline.AfterMilliseconds(rights.TimeoutMs));
         var child = CreateProcess(name, parent.Tree, parent, rights, deadline, chain.CancellationToken);
