@@ -39,7 +39,13 @@ internal static class BenchHost
                 MemoryMaxPages = 256,
                 TimeoutMs = 600_000,
             },
-            Plugins = new Dictionary<string, PolicyRule> { ["*"] = new PolicyRule { Spawn = ["*"] } },
+            Plugins = new Dictionary<string, PolicyRule>
+            {
+                // A tree shares its root's memory budget: the caller's is room for tens of
+                // thousands of idle children, each still held to the 16 MiB above.
+                ["bench_caller"] = new PolicyRule { Spawn = ["*"], MemoryMaxPages = PolicyRule.MaxMemoryPagesLimit },
+                ["*"] = new PolicyRule { Spawn = ["*"] },
+            },
         },
         KeepChildrenBetweenCalls = keepChildren,
         MaxLiveInstances = Math.Max(65_536, maxChildren + 64),

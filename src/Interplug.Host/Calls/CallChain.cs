@@ -11,42 +11,37 @@ namespace Interplug.Host.Calls;
 /// <param name="cancellationToken">Cancels every call on the chain.</param>
 internal sealed class CallChain(CancellationToken cancellationToken)
 {
-    private readonly List<PluginProcess> _stack = [];
-
-    // The tightest max_depth of the processes on the stack, at each depth.
-    private readonly List<int> _depthLimits = [];
-
-    // The deadline of each level, as Stopwatch timestamps; long.MaxValue for none.
-    private readonly List<long> _deadlines = [];
+    // One list of levels rather than one list per field: a chain is built for every top-level call.
+    private readonly List<Level> _levels = [];
 
     /// <summary>The deadline of the innermost call, which also bounds whatever it spawns or calls.</summary>
-    public long DeadlineTimestamp => _deadlines.Count == 0 ? long.MaxValue : _deadlines[^1];
+    public long DeadlineTimestamp => _levels.Count == 0 ? long.MaxValue : _levels[^1].Deadline;
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
     /// <summary>Puts <paramref name="callee"/> on the chain with its own deadline, capped by its caller's.</summary>
     public void Enter(PluginProcess callee, long deadlineTimestamp)
     {
-        if (_stack.Contains(callee))
-            throw new PluginException(PluginErrorKind.CallCycle,
-                $"call cycle: {Describe(callee)} re-enters {callee.Name}, which is already running") { CallChain = Describe(callee) };
-        var limit = _depthLimits.Count == 0 ? callee.Rights.MaxDepth : Math.Min(callee.Rights.MaxDepth, _depthLimits[^1]);
-        if (_stack.Count + 1 > limit)
+        foreach (var level in _levels)
+            if (level.Process == callee)
+                throw new PluginException(PluginErrorKind.CallCycle,
+                    $"call cycle: {Describe(callee)} re-enters {callee.Name}, which is already running") { CallChain = Describe(callee) };
+        var limit = _levels.Count == 0 ? callee.Rights.MaxDepth : Math.Min(callee.Rights.MaxDepth, _levels[^1].DepthLimit);
+        if (_levels.Count + 1 > limit)
             throw new PluginException(PluginErrorKind.DepthExceeded,
-                $"call depth {_stack.Count + 1} exceeds the limit of {limit}: {Describe(callee)}") { CallChain = Describe(callee) };
-        _deadlines.Add(Math.Min(deadlineTimestamp, DeadlineTimestamp));
-        _stack.Add(callee);
-        _depthLimits.Add(limit);
+                $"call depth {_levels.Count + 1} exceeds the limit of {limit}: {Describe(callee)}") { CallChain = Describe(callee) };
+        _levels.Add(new Level(callee, limit, Math.Min(deadlineTimestamp, DeadlineTimestamp)));
     }
 
-    public void Exit()
-    {
-        _stack.RemoveAt(_stack.Count - 1);
-        _depthLimits.RemoveAt(_depthLimits.Count - 1);
-        _deadlines.RemoveAt(_deadlines.Count - 1);
-    }
+    public void Exit() => _levels.RemoveAt(_levels.Count - 1);
 
     /// <summary>The chain as <c>a → b → c</c>, with <paramref name="next"/> appended when given.</summary>
     public string Describe(PluginProcess? next = null) =>
-        string.Join(" → ", _stack.Select(p => p.Name).Concat(next is null ? [] : [next.Name]));
+        string.Join(" → ", _levels.Select(l => l.Process.Name).Concat(next is null ? [] : [next.Name]));
+
+    /// <summary>One call on the chain.</summary>
+    /// <param name="Process">The callee.</param>
+    /// <param name="DepthLimit">The tightest <c>max_depth</c> of the processes down to this one.</param>
+    /// <param name="Deadline">Its deadline as a Stopwatch timestamp, never later than its caller's; <see cref="long.MaxValue"/> for none.</param>
+    private readonly record struct Level(PluginProcess Process, int DepthLimit, long Deadline);
 }
