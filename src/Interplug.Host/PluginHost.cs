@@ -103,8 +103,8 @@ public sealed class PluginHost : IDisposable
             {
                 // The caller chose this plugin, so its compile may take as long as it takes (a
                 // spawn waits only until its caller's deadline); the timeout bounds its start-up code.
-                _compiled.Get(name, long.MaxValue, cancellation.Token);
-                process = CreateProcess(name, new ProcessTree(this, cancellation) { Memory = rights.MemoryMaxPages is { } pages ? new MemoryQuota(pages) : null }, null, rights, Deadline.AfterMilliseconds(rights.TimeoutMs), cancellation.Token);
+                var compiled = _compiled.Get(name, long.MaxValue, cancellation.Token);
+                process = CreateProcess(compiled, name, new ProcessTree(this, cancellation) { Memory = rights.MemoryMaxPages is { } pages ? new MemoryQuota(pages) : null }, null, rights, Deadline.AfterMilliseconds(rights.TimeoutMs), cancellation.Token);
             }
             catch
             {
@@ -236,10 +236,10 @@ public sealed class PluginHost : IDisposable
         // Compiling is the host's work for the caller, so the caller's deadline bounds the wait for
         // it; the child's own timeout starts with its start-up code, which runs inside the caller's
         // call, so both deadlines bound that.
-        _compiled.Get(name, chain.DeadlineTimestamp, chain.CancellationToken);
+        var compiled = _compiled.Get(name, chain.DeadlineTimestamp, chain.CancellationToken);
         var rights = parent.Rights.ForChild(Options.Policy, name);
         var deadline = Math.Min(chain.DeadlineTimestamp, Deadline.AfterMilliseconds(rights.TimeoutMs));
-        var child = CreateProcess(name, parent.Tree, parent, rights, deadline, chain.CancellationToken);
+        var child = CreateProcess(compiled, name, parent.Tree, parent, rights, deadline, chain.CancellationToken);
         return parent.Tree.Adopt(parent, child);
     }
 
@@ -291,9 +291,8 @@ public sealed class PluginHost : IDisposable
     /// <summary>Takes back the slot of an instance that died; its tree calls this exactly once per instance.</summary>
     internal void ReleaseInstance() => Interlocked.Decrement(ref _live);
 
-    private PluginProcess CreateProcess(string name, ProcessTree tree, PluginProcess? parent, Rights rights, long startupDeadline, CancellationToken cancellationToken)
+    private PluginProcess CreateProcess(CompiledPlugin compiled, string name, ProcessTree tree, PluginProcess? parent, Rights rights, long startupDeadline, CancellationToken cancellationToken)
     {
-        var compiled = _compiled.Get(name, startupDeadline, cancellationToken);
         if (Interlocked.Increment(ref _live) > MaxLiveInstances)
         {
             Interlocked.Decrement(ref _live);
