@@ -13,17 +13,9 @@ internal sealed class PluginCliOptions
     private readonly Option<bool> _wasi = new("--wasi") { Description = "Give the plugin WASI preview 1" };
     private readonly Option<string[]> _allowHost = new("--allow-host") { Description = "Host name glob the plugin may reach over HTTP (repeatable)" };
     private readonly Option<string[]> _allowPath = new("--allow-path") { Description = "Preopen [ro:]HOST_DIR:GUEST_DIR (repeatable; implies --wasi)" };
-    /// <summary>
-    /// The longest timeout passed on: int.MaxValue ms (24.8 days), the longest that .NET's timers
-    /// (CancelAfter, Task.Delay) take. Any timeout is valid, and a longer one saturates here: for one
-    /// CLI run it means no timeout, while passed on raw it overflowed deadline arithmetic and failed
-    /// the call at once as a timeout.
-    /// </summary>
-    private const long MaxTimeoutMs = int.MaxValue;
-
-    private readonly Option<long?> _timeout = LimitOption.Create("--timeout", "Timeout of each call in milliseconds; above 2147483647 (24.8 days) it is 24.8 days", "milliseconds");
+    private readonly Option<long?> _timeout = LimitOption.Create("--timeout", "Timeout of each call in milliseconds; one too long to represent means none", "milliseconds");
     private readonly Option<long?> _fuel = LimitOption.Create("--fuel", "Fuel of each call (about one unit per instruction)", "fuel units");
-    // The budget in bytes (pages × 64 KiB) must fit in 64 bits.
+    // No more than a policy rule takes: `run` passes it on as one.
     private readonly Option<long?> _maxPages = LimitOption.Create("--memory-max-pages", "Memory budget in 64 KiB pages for all the plugin's memories", "pages", Interplug.Host.Policy.PolicyRule.MaxMemoryPagesLimit);
     private readonly Option<string[]> _link = new("--link") { Description = "Link NAME=FILE.wasm into the plugin's imports (repeatable)" };
     private readonly Option<string> _logLevel = new("--log-level")
@@ -49,12 +41,10 @@ internal sealed class PluginCliOptions
     /// <summary>The limits given on the command line, as a policy rule that narrows the top-level plugin.</summary>
     public Host.Policy.PolicyRule Limits(ParseResult parse) => new()
     {
-        TimeoutMs = Timeout(parse),
+        TimeoutMs = parse.GetValue(_timeout),
         Fuel = parse.GetValue(_fuel),
         MemoryMaxPages = parse.GetValue(_maxPages),
     };
-
-    private long? Timeout(ParseResult parse) => parse.GetValue(_timeout) is { } ms ? Math.Min(ms, MaxTimeoutMs) : null;
 
     public string LogLevel(ParseResult parse) => parse.GetValue(_logLevel)!;
 
@@ -105,7 +95,7 @@ internal sealed class PluginCliOptions
             Config = config,
             AllowedHosts = [.. manifest.AllowedHosts, .. parse.GetValue(_allowHost) ?? []],
             AllowedPaths = paths,
-            TimeoutMs = Timeout(parse) ?? manifest.TimeoutMs,
+            TimeoutMs = parse.GetValue(_timeout) ?? manifest.TimeoutMs,
             Memory = manifest.Memory with { MaxPages = parse.GetValue(_maxPages) ?? manifest.Memory.MaxPages },
         };
     }
