@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Interplug.Host;
 
 namespace Interplug.Cli;
 
@@ -20,8 +21,10 @@ internal sealed class CallTrace : IDisposable
     {
         _listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == "Interplug.Host",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ShouldListenTo = source => source.Name == InterplugDiagnostics.ActivitySourceName,
+            // Calls only: spawns and compiles would be siblings and children of the calls in the tree.
+            Sample = (ref ActivityCreationOptions<ActivityContext> options) =>
+                options.Name == InterplugDiagnostics.CallActivityName ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None,
             // Kept in start order, a caller always before its callees: the calls kept are whole
             // subtrees from the top, never callees whose caller was dropped. Tags and duration are
             // read when printing, after the calls have stopped.
@@ -85,9 +88,9 @@ internal sealed class CallTrace : IDisposable
 
     private static void PrintLine(TextWriter writer, Activity call, string lead)
     {
-        var outcome = call.GetTagItem("interplug.outcome") as string ?? "?";
+        var outcome = call.GetTagItem(InterplugDiagnostics.Tags.Outcome) as string ?? "?";
         // The name holds an export name and the description an error message, both of the plugin's choosing.
-        writer.WriteLine($"{lead}{TerminalText.Escape(call.DisplayName)}  {call.GetTagItem("interplug.bytes_in")} B in, {call.GetTagItem("interplug.bytes_out")} B out, {call.Duration.TotalMilliseconds:0.###} ms, {outcome}"
+        writer.WriteLine($"{lead}{TerminalText.Escape(call.DisplayName)}  {call.GetTagItem(InterplugDiagnostics.Tags.BytesIn)} B in, {call.GetTagItem(InterplugDiagnostics.Tags.BytesOut)} B out, {call.Duration.TotalMilliseconds:0.###} ms, {outcome}"
             + (call.Status == ActivityStatusCode.Error ? $": {TerminalText.Escape(call.StatusDescription ?? "")}" : ""));
     }
 }

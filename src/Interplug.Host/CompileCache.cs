@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Interplug.Host.Catalog;
+using Interplug.Host.Diagnostics;
 using Interplug.Runtime;
 using Interplug.Runtime.Manifests;
 
@@ -69,6 +70,8 @@ internal sealed class CompileCache(PluginCatalog catalog, Func<string, Manifest,
 
     private void Compile(string name, Lazy<Task<CompiledPlugin>> entry, TaskCompletionSource<CompiledPlugin> compiled)
     {
+        // A child of the spawn that asked first: the thread started with its execution context.
+        var activity = HostActivities.Start(InterplugDiagnostics.CompileActivityName, "compile", name);
         try
         {
             if (!users.TryEnter(background: true))
@@ -84,6 +87,7 @@ internal sealed class CompileCache(PluginCatalog catalog, Func<string, Manifest,
                     // Kept before this compile stops being a user, so that the host's release sees it.
                     _compiled.Add(plugin);
                     compiled.SetResult(plugin);
+                    HostActivities.Stop(activity, null);
                 }
                 finally
                 {
@@ -101,6 +105,7 @@ internal sealed class CompileCache(PluginCatalog catalog, Func<string, Manifest,
         {
             if (compiled.Task.IsCompletedSuccessfully)
                 return; // only the bookkeeping after a good compile failed: keep the plugin
+            HostActivities.Stop(activity, e);
             // Not kept: the file may be fixed or appear later.
             _entries.TryRemove(KeyValuePair.Create(name, entry));
             compiled.TrySetException(e);

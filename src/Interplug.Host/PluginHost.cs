@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Interplug.Host.Calls;
+using Interplug.Host.Diagnostics;
 using Interplug.Host.Policy;
 using Interplug.Runtime;
 using Interplug.Runtime.Manifests;
@@ -64,6 +65,7 @@ public sealed class PluginHost : IDisposable
         _limitedByMaps = MaxLiveInstances < options.MaxLiveInstances;
         _users = new HostUsers(ReleaseShared);
         _compiled = new CompileCache(options.Catalog, Compile, _users, options.MaxModuleBytes);
+        HostMetrics.Track(this);
     }
 
     /// <summary>The options the host was created with.</summary>
@@ -79,6 +81,9 @@ public sealed class PluginHost : IDisposable
     /// <summary>Plugin instances alive now, across all process trees.</summary>
     public int LiveInstances => Volatile.Read(ref _live);
 
+    /// <summary>Whether <see cref="Dispose"/> was called.</summary>
+    internal bool IsDisposed => Volatile.Read(ref _disposeStarted) != 0;
+
     /// <summary>
     /// Starts a top-level process. Its rights are its policy rule's, narrowed by
     /// <paramref name="limits"/> when given. A first start of a plugin waits for its compile
@@ -91,6 +96,7 @@ public sealed class PluginHost : IDisposable
     public PluginProcess Start(string name, PolicyRule? limits = null)
     {
         ObjectDisposedException.ThrowIf(!_users.TryEnter(), this);
+        var spawn = SpawnTelemetry.Start(InterplugDiagnostics.HostCaller, name);
         try
         {
             if (limits?.Fuel is not null && !_runtime.MetersFuel)
@@ -119,7 +125,13 @@ public sealed class PluginHost : IDisposable
                 Free(process);
                 throw new ObjectDisposedException(GetType().FullName);
             }
+            spawn.Succeeded(process);
             return process;
+        }
+        catch (Exception e)
+        {
+            spawn.Failed(e);
+            throw;
         }
         finally
         {
@@ -190,7 +202,7 @@ public sealed class PluginHost : IDisposable
         {
             var chain = new CallChain(token);
             chain.Enter(process, Deadline.AfterMilliseconds(process.Rights.TimeoutMs));
-            var scope = _telemetry.Start(CallTelemetry.HostCaller, process, export, input.Length);
+            var scope = _telemetry.Start(InterplugDiagnostics.HostCaller, process, export, input.Length);
             try
             {
                 var output = process.Instance.Call(export, input, new CallOptions
@@ -227,20 +239,31 @@ public sealed class PluginHost : IDisposable
 
     internal long Spawn(PluginProcess parent, CallChain chain, string name)
     {
-        Catalog.PluginName.Validate(name);
-        if (parent.Rights.WhyNotSpawn(name) is { } why)
-            throw new PluginException(PluginErrorKind.PermissionDenied, $"{parent.Name} may not spawn {name}: {why}");
-        // Checked before instantiating, to spend nothing on a spawn that must fail, and again when linking.
-        parent.Tree.CheckRoom(parent, name);
+        var spawn = SpawnTelemetry.Start(parent.Name, name);
+        try
+        {
+            Catalog.PluginName.Validate(name);
+            if (parent.Rights.WhyNotSpawn(name) is { } why)
+                throw new PluginException(PluginErrorKind.PermissionDenied, $"{parent.Name} may not spawn {name}: {why}");
+            // Checked before instantiating, to spend nothing on a spawn that must fail, and again when linking.
+            parent.Tree.CheckRoom(parent, name);
 
-        // Compiling is the host's work for the caller, so the caller's deadline bounds the wait for
-        // it; the child's own timeout starts with its start-up code, which runs inside the caller's
-        // call, so both deadlines bound that.
-        var compiled = _compiled.Get(name, chain.DeadlineTimestamp, chain.CancellationToken);
-        var rights = parent.Rights.ForChild(Options.Policy, name);
-        var deadline = Math.Min(chain.DeadlineTimestamp, Deadline.AfterMilliseconds(rights.TimeoutMs));
-        var child = CreateProcess(compiled, name, parent.Tree, parent, rights, deadline, chain.CancellationToken);
-        return parent.Tree.Adopt(parent, child);
+            // Compiling is the host's work for the caller, so the caller's deadline bounds the wait for
+            // it; the child's own timeout starts with its start-up code, which runs inside the caller's
+            // call, so both deadlines bound that.
+            var compiled = _compiled.Get(name, chain.DeadlineTimestamp, chain.CancellationToken);
+            var rights = parent.Rights.ForChild(Options.Policy, name);
+            var deadline = Math.Min(chain.DeadlineTimestamp, Deadline.AfterMilliseconds(rights.TimeoutMs));
+            var child = CreateProcess(compiled, name, parent.Tree, parent, rights, deadline, chain.CancellationToken);
+            var handle = parent.Tree.Adopt(parent, child);
+            spawn.Succeeded(child);
+            return handle;
+        }
+        catch (Exception e)
+        {
+            spawn.Failed(e);
+            throw;
+        }
     }
 
     internal long CallChild(CurrentPlugin caller, PluginProcess process, CallChain chain, PluginProcess child, string export, long inputHandle)
@@ -249,9 +272,17 @@ public sealed class PluginHost : IDisposable
             throw new PluginException(PluginErrorKind.InvalidHandle,
                 $"{child.Name} was stopped after a call left it in an unknown state; free its handle") { CallChain = chain.Describe(child) };
         if (process.Rights.WhyNotCall(child.Name, export) is { } why)
-            throw new PluginException(PluginErrorKind.PermissionDenied, $"{process.Name} may not call {child.Name}.{export}: {why}");
+            throw CallTelemetry.Refused(process.Name, new PluginException(PluginErrorKind.PermissionDenied, $"{process.Name} may not call {child.Name}.{export}: {why}"));
         var input = caller.ReadBytes(inputHandle);
-        chain.Enter(child, Deadline.AfterMilliseconds(child.Rights.TimeoutMs));
+        try
+        {
+            chain.Enter(child, Deadline.AfterMilliseconds(child.Rights.TimeoutMs));
+        }
+        catch (PluginException e)
+        {
+            CallTelemetry.Refused(process.Name, e);
+            throw;
+        }
         var scope = _telemetry.Start(process.Name, child, export, input.Length);
         try
         {

@@ -4,7 +4,7 @@ using Interplug.Runtime;
 
 namespace Interplug.Host.Tests;
 
-/// <summary>Every call into a process is an Activity of source "Interplug.Host", nested like the calls.</summary>
+/// <summary>Every call into a process is an Activity of source "Interplug.Host", nested like the calls; so are spawns and compiles.</summary>
 public sealed class TelemetryTests : IDisposable
 {
     private static readonly ActivitySource TestSource = new("Interplug.Host.Tests");
@@ -16,7 +16,7 @@ public sealed class TelemetryTests : IDisposable
     {
         _listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is "Interplug.Host" or "Interplug.Host.Tests",
+            ShouldListenTo = source => source.Name is InterplugDiagnostics.ActivitySourceName or "Interplug.Host.Tests",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = _stopped.Enqueue,
         };
@@ -25,19 +25,21 @@ public sealed class TelemetryTests : IDisposable
 
     public void Dispose() => _listener.Dispose();
 
-    /// <summary>Runs the action under a test activity and returns the host's activities of that trace, in start order.</summary>
-    private (Activity Root, Activity[] Calls) Trace(Action action)
+    /// <summary>Runs the action under a test activity and returns the host's activities of <paramref name="operation"/> in that trace, in start order.</summary>
+    private (Activity Root, Activity[] Calls) Trace(Action action, string operation = InterplugDiagnostics.CallActivityName)
     {
         using var root = TestSource.StartActivity("test")!;
         Assert.NotNull(root);
         action();
         root.Stop();
-        var calls = _stopped
-            .Where(a => a.TraceId == root.TraceId && a.Source.Name == "Interplug.Host")
-            .OrderBy(a => a.StartTimeUtc)
-            .ToArray();
-        return (root, calls);
+        return (root, Stopped(root, operation));
     }
+
+    /// <summary>The host's activities of <paramref name="operation"/> in the trace of <paramref name="root"/>, in start order.</summary>
+    private Activity[] Stopped(Activity root, string operation) =>
+        [.. _stopped
+            .Where(a => a.TraceId == root.TraceId && a.Source.Name == InterplugDiagnostics.ActivitySourceName && a.OperationName == operation)
+            .OrderBy(a => a.StartTimeUtc)];
 
     private static object? Tag(Activity activity, string name) => activity.GetTagItem(name);
 
@@ -68,6 +70,55 @@ public sealed class TelemetryTests : IDisposable
         Assert.Equal(root.SpanId, top.ParentSpanId);
         Assert.Equal(top.SpanId, middle.ParentSpanId);
         Assert.Equal(middle.SpanId, bottom.ParentSpanId);
+    }
+
+    [Fact]
+    public void Each_spawn_is_one_activity_under_its_callers_call_with_caller_plugin_process_and_outcome()
+    {
+        using var host = TestHosts.Host(catalog: TestHosts.CatalogWithRelayAs("relay_copy"));
+
+        var (root, spawns) = Trace(() => host.RunText("relay", "chain", "relay_copy"), InterplugDiagnostics.SpawnActivityName);
+
+        Assert.Equal(["spawn relay", "spawn relay_copy"], spawns.Select(s => s.DisplayName));
+        var (top, child) = (spawns[0], spawns[1]);
+        Assert.Equal(InterplugDiagnostics.HostCaller, Tag(top, InterplugDiagnostics.Tags.Caller));
+        Assert.Equal(root.SpanId, top.ParentSpanId);
+        Assert.Equal("relay", Tag(child, InterplugDiagnostics.Tags.Caller));
+        Assert.Equal("relay_copy", Tag(child, InterplugDiagnostics.Tags.Plugin));
+        Assert.IsType<long>(Tag(child, InterplugDiagnostics.Tags.ProcessId));
+        Assert.Equal(Stopped(root, InterplugDiagnostics.CallActivityName)[0].SpanId, child.ParentSpanId);
+        Assert.All(spawns, s => Assert.Equal(InterplugDiagnostics.Ok, Tag(s, InterplugDiagnostics.Tags.Outcome)));
+    }
+
+    [Fact]
+    public void A_failed_spawn_records_its_kind_and_message()
+    {
+        using var host = TestHosts.Host(catalog: TestHosts.CatalogWithRelayAs("relay_copy"));
+
+        var (_, spawns) = Trace(() => TestHosts.Fails(PluginErrorKind.NotFound, () => host.RunText("relay", "chain", "missing")), InterplugDiagnostics.SpawnActivityName);
+
+        var missing = spawns.Single(s => s.DisplayName == "spawn missing");
+        Assert.Equal("NotFound", Tag(missing, InterplugDiagnostics.Tags.Outcome));
+        Assert.Equal(ActivityStatusCode.Error, missing.Status);
+        Assert.Contains("missing", missing.StatusDescription, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_first_spawn_of_a_plugin_shows_its_compile_under_it_and_later_spawns_do_not()
+    {
+        using var host = TestHosts.Host(catalog: TestHosts.CatalogWithRelayAs("relay_copy"));
+
+        var (root, compiles) = Trace(() =>
+        {
+            host.RunText("relay", "chain", "relay_copy");
+            host.RunText("relay", "chain", "relay_copy");
+        }, InterplugDiagnostics.CompileActivityName);
+
+        Assert.Equal(["compile relay", "compile relay_copy"], compiles.Select(c => c.DisplayName));
+        var spawns = Stopped(root, InterplugDiagnostics.SpawnActivityName);
+        Assert.Equal(4, spawns.Length);
+        Assert.Equal(spawns.Take(2).Select(s => s.SpanId), compiles.Select(c => c.ParentSpanId));
+        Assert.All(compiles, c => Assert.Equal(InterplugDiagnostics.Ok, Tag(c, InterplugDiagnostics.Tags.Outcome)));
     }
 
     [Fact]

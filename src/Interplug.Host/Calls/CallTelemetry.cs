@@ -1,35 +1,42 @@
 using System.Diagnostics;
+using Interplug.Host.Diagnostics;
 using Interplug.Runtime;
 using Microsoft.Extensions.Logging;
+using static Interplug.Host.InterplugDiagnostics;
 
 namespace Interplug.Host.Calls;
 
 /// <summary>
 /// Every call into a process, top-level or plugin to plugin, as an <see cref="Activity"/> of
-/// <see cref="SourceName"/> and a debug log line: caller, callee, export, bytes in and out,
-/// duration and outcome. Costs next to nothing when nobody listens.
+/// <see cref="InterplugDiagnostics.CallActivityName"/>, in the call counter and duration histogram,
+/// and as a debug log line: caller, callee, export, bytes in and out, duration and outcome. Costs
+/// next to nothing, and allocates nothing, when nobody listens.
 /// </summary>
 internal sealed partial class CallTelemetry(ILogger logger)
 {
-    public const string SourceName = "Interplug.Host";
-    public const string HostCaller = "(host)";
-
-    private static readonly ActivitySource Source = new(SourceName);
-
     public Scope Start(string caller, PluginProcess callee, string export, int bytesIn)
     {
         // The name is only built for a listener: an interpolated string on every call allocated 89 B per round trip.
-        var activity = Source.HasListeners() ? Source.StartActivity($"{callee.Name}.{export}", ActivityKind.Internal) : null;
+        var activity = HostActivities.Source.HasListeners() ? HostActivities.Source.StartActivity(CallActivityName, ActivityKind.Internal) : null;
         if (activity is not null)
         {
-            activity.SetTag("interplug.caller", caller);
-            activity.SetTag("interplug.callee", callee.Name);
-            activity.SetTag("interplug.callee_id", callee.Id);
-            activity.SetTag("interplug.export", export);
-            activity.SetTag("interplug.bytes_in", bytesIn);
+            activity.DisplayName = $"{callee.Name}.{export}";
+            activity.SetTag(Tags.Caller, caller);
+            activity.SetTag(Tags.Callee, callee.Name);
+            activity.SetTag(Tags.CalleeId, callee.Id);
+            activity.SetTag(Tags.Export, export);
+            activity.SetTag(Tags.BytesIn, bytesIn);
         }
-        // The start time is only for the debug log line (an activity keeps its own).
-        return new Scope(this, activity, caller, callee, export, bytesIn, IsDebugEnabled ? Stopwatch.GetTimestamp() : 0);
+        // The start time is for the debug log line and the duration histogram (an activity keeps its own).
+        var timed = IsDebugEnabled || HostMetrics.CallDuration.Enabled;
+        return new Scope(this, activity, caller, callee, export, bytesIn, timed ? Stopwatch.GetTimestamp() : 0);
+    }
+
+    /// <summary>Records a call of <paramref name="caller"/> refused before it started, by the policy or a limit, and returns the refusal to throw.</summary>
+    public static PluginException Refused(string caller, PluginException error)
+    {
+        HostMetrics.RecordIfRefusal(caller, CallOperation, error.Kind);
+        return error;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Caller} → {Callee}.{Export}: {BytesIn} B in, {BytesOut} B out, {Outcome} in {Milliseconds:0.###} ms")]
@@ -38,7 +45,7 @@ internal sealed partial class CallTelemetry(ILogger logger)
     /// <summary>One call in flight; end it exactly once.</summary>
     public readonly struct Scope(CallTelemetry owner, Activity? activity, string caller, PluginProcess callee, string export, int bytesIn, long started)
     {
-        public void Succeeded(int bytesOut) => End(bytesOut, "ok", null);
+        public void Succeeded(int bytesOut) => End(bytesOut, Ok, null);
 
         public void Failed(PluginException error) => End(0, error.Kind.ToString(), error.Message);
 
@@ -46,17 +53,21 @@ internal sealed partial class CallTelemetry(ILogger logger)
         {
             if (activity is not null)
             {
-                activity.SetTag("interplug.bytes_out", bytesOut);
-                activity.SetTag("interplug.outcome", outcome);
+                activity.SetTag(Tags.BytesOut, bytesOut);
+                activity.SetTag(Tags.Outcome, outcome);
                 if (error is not null)
                     activity.SetStatus(ActivityStatusCode.Error, error);
                 activity.Dispose();
             }
+            if (HostMetrics.Calls.Enabled)
+                HostMetrics.Calls.Add(1, new(Tags.Callee, callee.Name), new(Tags.Outcome, outcome));
+            if (started == 0)
+                return;
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            if (HostMetrics.CallDuration.Enabled)
+                HostMetrics.CallDuration.Record(elapsed.TotalSeconds, new(Tags.Callee, callee.Name), new(Tags.Outcome, outcome));
             if (owner.IsDebugEnabled)
-            {
-                var milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                owner.LogCall(caller, callee.Name, export, bytesIn, bytesOut, outcome, milliseconds);
-            }
+                owner.LogCall(caller, callee.Name, export, bytesIn, bytesOut, outcome, elapsed.TotalMilliseconds);
         }
     }
 
