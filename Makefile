@@ -7,7 +7,7 @@ CONFIG ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: build plugins host run test bench bench-quick bench-build clean fuzz soak
+.PHONY: build plugins host run test pack bench bench-quick bench-build clean fuzz soak
 
 build: plugins host
 
@@ -25,6 +25,12 @@ run: build
 
 test: build
 	$(DOTNET) test Interplug.slnx -c $(CONFIG) --no-build -v quiet -nologo
+
+# NuGet packages into artifacts/packages: Interplug.Runtime and Interplug.Host (with symbols,
+# .snupkg) and the CLI as the .NET tool `interplug`
+# (dotnet tool install --global --add-source artifacts/packages interplug).
+pack: build
+	@$(DOTNET) pack Interplug.slnx -c $(CONFIG) --no-build -v quiet -nologo -clp:NoSummary
 
 # Benchmarks (see docs/benchmarks.md). `make bench` runs, in one run on the same plugins:
 # BenchmarkDotNet in Release (every benchmark, BENCH_ARGS overrides the arguments, e.g.
