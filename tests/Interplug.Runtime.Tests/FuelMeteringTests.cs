@@ -48,10 +48,10 @@ public sealed class FuelMeteringTests : IDisposable
     public void Host_functions_see_no_fuel_limit()
     {
         long? seen = 0;
-        var probe = HostFunction.FromFunc(HostFunction.UserModule, "probe", plugin =>
+        var probe = HostFunction.FromMethod("probe", (CurrentPlugin plugin) =>
         {
             seen = plugin.RemainingFuel;
-            return 0;
+            return 0L;
         });
         const string Wat = """
             (module

@@ -16,12 +16,12 @@ internal static class InterPluginFunctions
 
     private static IEnumerable<HostFunction> Define(string module) =>
     [
-        HostFunction.FromFunc(module, "register_plugin", Register),
-        HostFunction.FromFunc(module, "call_plugin", Call),
-        HostFunction.FromFunc(module, "free_plugin", Free),
-        HostFunction.FromFunc(module, "try_register_plugin", (plugin, name) => Try(plugin, name, 0, 0, static (p, n, _, _) => Register(p, n))),
-        HostFunction.FromFunc(module, "try_call_plugin", (plugin, id, func, input) => Try(plugin, id, func, input, Call)),
-        HostFunction.FromFunc(module, "last_error", LastError),
+        HostFunction.FromMethod<long, long>("register_plugin", Register).WithModule(module),
+        HostFunction.FromMethod<long, long, long, long>("call_plugin", Call).WithModule(module),
+        HostFunction.FromMethod<long, long>("free_plugin", Free).WithModule(module),
+        HostFunction.FromMethod("try_register_plugin", (CurrentPlugin plugin, long name) => Try(plugin, name, 0, 0, static (p, n, _, _) => Register(p, n))).WithModule(module),
+        HostFunction.FromMethod("try_call_plugin", (CurrentPlugin plugin, long id, long func, long input) => Try(plugin, id, func, input, Call)).WithModule(module),
+        HostFunction.FromMethod<long>("last_error", LastError).WithModule(module),
     ];
 
     /// <summary><c>register_plugin(name) -> id</c>: spawns a child; any failure fails the caller's call.</summary>
