@@ -34,6 +34,7 @@ public sealed class PluginHost : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly HostUsers _users;
     private readonly CompileCache _compiled;
+    private readonly IReadOnlyList<HostFunction> _hostFunctions;
     private int _live;
     private int _disposeStarted;
 
@@ -41,20 +42,31 @@ public sealed class PluginHost : IDisposable
     private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(5);
 
     /// <summary>Creates a host.</summary>
-    /// <param name="options">Catalog, policy and limits.</param>
-    /// <param name="runtime">The runtime to compile on. When null the host creates and owns one with an instance pool sized by <see cref="PluginHostOptions.MaxLiveInstances"/> and <see cref="PluginHostOptions.MaxMemoryPages"/>, metering fuel as <see cref="PluginHostOptions.MeterFuel"/> says.</param>
-    /// <exception cref="ArgumentException">The policy sets fuel limits but <paramref name="runtime"/> does not meter fuel.</exception>
+    /// <param name="options">Catalog, policy, limits and what plugins get from the host.</param>
+    /// <param name="runtime">The runtime to compile on. When null the host creates and owns one with an instance pool sized by <see cref="PluginHostOptions.MaxLiveInstances"/> and <see cref="PluginHostOptions.MaxMemoryPages"/>, metering fuel as <see cref="PluginHostOptions.MeterFuel"/> says, with <see cref="PluginHostOptions.HttpClient"/>.</param>
+    /// <exception cref="ArgumentException">
+    /// The policy or <see cref="PluginHostOptions.MeterFuel"/> asks for fuel limits but <paramref name="runtime"/> does not meter fuel;
+    /// a host function shares its module and name with an inter-plugin function or another host function;
+    /// <see cref="PluginHostOptions.InheritStdio"/> is set without <see cref="PluginHostOptions.Wasi"/>;
+    /// or <see cref="PluginHostOptions.HttpClient"/> is not the client of <paramref name="runtime"/>.
+    /// </exception>
     public PluginHost(PluginHostOptions options, PluginRuntime? runtime = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (runtime is { MetersFuel: false } && (options.Policy.SetsFuel || options.MeterFuel is true))
             throw new ArgumentException("the policy sets fuel limits, but the runtime does not meter fuel (PluginRuntimeOptions.MeterFuel)", nameof(runtime));
+        if (options.InheritStdio && !options.Wasi)
+            throw new ArgumentException("PluginHostOptions.InheritStdio needs Wasi: without WASI plugins have no stdio", nameof(options));
+        if (runtime is not null && options.HttpClient is not null && !ReferenceEquals(runtime.Http, options.HttpClient))
+            throw new ArgumentException("PluginHostOptions.HttpClient is used only by a runtime the host creates; give it to the runtime instead (PluginRuntimeOptions.HttpClient)", nameof(options));
+        _hostFunctions = InterPluginFunctions.With(options.HostFunctions, nameof(options));
         Options = options;
         var loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _ownsRuntime = runtime is null;
         _runtime = runtime ?? new PluginRuntime(new PluginRuntimeOptions
         {
             LoggerFactory = loggers,
+            HttpClient = options.HttpClient,
             InstancePool = new InstancePoolOptions { MaxInstances = options.MaxLiveInstances, MaxMemoryPages = options.MaxMemoryPages },
             MeterFuel = options.MeterFuel ?? options.Policy.SetsFuel,
         });
@@ -319,8 +331,14 @@ public sealed class PluginHost : IDisposable
         return process;
     }
 
-    private CompiledPlugin Compile(string name, Manifest manifest) =>
-        _runtime.Compile(manifest, new PluginOptions { Name = name, HostFunctions = InterPluginFunctions.All, Wasi = Options.Wasi });
+    private CompiledPlugin Compile(string name, Manifest manifest) => _runtime.Compile(manifest, new PluginOptions
+    {
+        Name = name,
+        HostFunctions = _hostFunctions,
+        Wasi = Options.Wasi,
+        InheritStdio = Options.InheritStdio,
+        MaxLogMessageBytes = Options.MaxLogMessageBytes,
+    });
 
     private static PluginException Chained(PluginException e, string chain) =>
         new(e.Kind, $"{chain}: {e.Message}", e) { ExitCode = e.ExitCode, ImportName = e.ImportName, ExportName = e.ExportName, CallChain = chain };

@@ -14,6 +14,23 @@ internal static class InterPluginFunctions
 
     public static IReadOnlyList<HostFunction> All { get; } = Modules.SelectMany(Define).ToArray();
 
+    /// <summary>These functions followed by the application's own, which may not share a module and name with any other.</summary>
+    /// <exception cref="ArgumentException">Two functions share a module and name.</exception>
+    public static IReadOnlyList<HostFunction> With(IReadOnlyList<HostFunction> user, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(user, paramName);
+        var taken = All.Select(f => f.ToString()).ToHashSet(StringComparer.Ordinal);
+        foreach (var function in user)
+        {
+            ArgumentNullException.ThrowIfNull(function, paramName);
+            if (!taken.Add(function.ToString()))
+                throw new ArgumentException(All.Any(f => f.ToString() == function.ToString())
+                    ? $"host function {function} is an inter-plugin function the host provides itself; give it another name or module"
+                    : $"host function {function} is defined twice", paramName);
+        }
+        return [.. All, .. user];
+    }
+
     private static IEnumerable<HostFunction> Define(string module) =>
     [
         HostFunction.FromMethod<long, long>("register_plugin", Register).WithModule(module),
