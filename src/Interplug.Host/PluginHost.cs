@@ -98,16 +98,20 @@ public sealed class PluginHost : IDisposable
     /// </summary>
     /// <param name="name">The plugin's catalog name.</param>
     /// <param name="limits">Tighter limits for this process and everything below it (its spawn and call lists are ignored).</param>
-    /// <exception cref="PluginException">The name is invalid or unknown, the plugin does not compile or instantiate, or the host is full; <see cref="PluginErrorKind.InvalidArgument"/> for a fuel limit on a host that does not meter fuel.</exception>
+    /// <exception cref="PluginException">
+    /// The name is invalid or unknown (<see cref="PluginErrorOrigin.Caller"/>), the plugin does not compile or
+    /// instantiate (<see cref="PluginErrorOrigin.Plugin"/>), or the host is full (<see cref="PluginErrorOrigin.Host"/>).
+    /// </exception>
+    /// <exception cref="ArgumentException"><paramref name="limits"/> sets a fuel limit, but the host does not meter fuel (<see cref="PluginHostOptions.MeterFuel"/>).</exception>
     /// <exception cref="ObjectDisposedException">The host was disposed, also while this start ran.</exception>
     public PluginProcess Start(string name, PolicyRule? limits = null)
     {
         ObjectDisposedException.ThrowIf(!_users.TryEnter(), this);
         try
         {
-            if (limits?.Fuel is not null && !_runtime.MetersFuel)
-                throw new PluginException(PluginErrorKind.InvalidArgument,
-                    "this host does not meter fuel: its policy sets no fuel limit; set PluginHostOptions.MeterFuel to pass one to Start");
+            if (limits?.Fuel is { } fuel && !_runtime.MetersFuel)
+                throw new ArgumentException(
+                    $"limits.Fuel is {fuel}, but this host does not meter fuel: its policy sets no fuel limit; set PluginHostOptions.MeterFuel to pass one to Start", nameof(limits));
             var rights = Rights.ForRoot(Options.Policy, name, limits);
             var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             PluginProcess process;
@@ -184,7 +188,7 @@ public sealed class PluginHost : IDisposable
     {
         var tree = process.Tree;
         if (!_users.TryEnter())
-            throw new PluginException(PluginErrorKind.Disposed, $"{process} was freed: the host was disposed") { ExportName = export };
+            throw new PluginException(PluginErrorKind.Disposed, $"{process} was freed: the host was disposed") { ExportName = export, Origin = PluginErrorOrigin.Host };
         try
         {
             // A second call would fail in the instance anyway, but its clean-up below would free the children of the running call.
@@ -220,7 +224,7 @@ public sealed class PluginHost : IDisposable
                 scope.Failed(e);
                 if (e.Kind == PluginErrorKind.Cancelled && !cancellationToken.IsCancellationRequested && (tree.FreeRequested || _users.IsClosed))
                     throw new PluginException(PluginErrorKind.Disposed, $"{process} was freed during the call: {e.Message}", e)
-                    { ExportName = export, CallChain = e.CallChain };
+                    { ExportName = export, CallChain = e.CallChain, Origin = _users.IsClosed ? PluginErrorOrigin.Host : PluginErrorOrigin.Caller };
                 throw;
             }
             finally
@@ -285,7 +289,7 @@ public sealed class PluginHost : IDisposable
             scope.Failed(e);
             if (child.Instance.LastCallInterrupted)
                 process.Tree.Stop(child);
-            throw e.CallChain is null ? Chained(e, chain.Describe()) : e;
+            throw e.CallChain is null ? ChainFailure.Of(e, chain.Describe()) : e;
         }
         finally
         {
@@ -309,7 +313,7 @@ public sealed class PluginHost : IDisposable
         {
             Interlocked.Decrement(ref _live);
             var why = _limitedByMaps ? $" ({MemoryMapBudget.Describe()}; raise it to hold more)" : "";
-            throw new PluginException(PluginErrorKind.QuotaExceeded, $"the host already runs {MaxLiveInstances} plugin instances, its limit{why}");
+            throw new PluginException(PluginErrorKind.QuotaExceeded, $"the host already runs {MaxLiveInstances} plugin instances, its limit{why}") { Origin = PluginErrorOrigin.Host };
         }
         var process = new PluginProcess(this, tree, Interlocked.Increment(ref _nextId), name, parent, rights);
         try
@@ -339,9 +343,6 @@ public sealed class PluginHost : IDisposable
         InheritStdio = Options.InheritStdio,
         MaxLogMessageBytes = Options.MaxLogMessageBytes,
     });
-
-    private static PluginException Chained(PluginException e, string chain) =>
-        new(e.Kind, $"{chain}: {e.Message}", e) { ExitCode = e.ExitCode, ImportName = e.ImportName, ExportName = e.ExportName, CallChain = chain };
 
     private static long? Smaller(long? a, long? b) => (a, b) switch
     {

@@ -33,8 +33,8 @@ internal static class InterPluginFunctions
 
     private static IEnumerable<HostFunction> Define(string module) =>
     [
-        HostFunction.FromMethod<long, long>("register_plugin", Register).WithModule(module),
-        HostFunction.FromMethod<long, long, long, long>("call_plugin", Call).WithModule(module),
+        HostFunction.FromMethod("register_plugin", (CurrentPlugin plugin, long name) => Raise(plugin, name, 0, 0, static (p, n, _, _) => Register(p, n))).WithModule(module),
+        HostFunction.FromMethod("call_plugin", (CurrentPlugin plugin, long id, long func, long input) => Raise(plugin, id, func, input, Call)).WithModule(module),
         HostFunction.FromMethod<long, long>("free_plugin", Free).WithModule(module),
         HostFunction.FromMethod("try_register_plugin", (CurrentPlugin plugin, long name) => Try(plugin, name, 0, 0, static (p, n, _, _) => Register(p, n))).WithModule(module),
         HostFunction.FromMethod("try_call_plugin", (CurrentPlugin plugin, long id, long func, long input) => Try(plugin, id, func, input, Call)).WithModule(module),
@@ -91,6 +91,20 @@ internal static class InterPluginFunctions
         {
             Context(plugin).Process.LastError = e.Message;
             return Status(e);
+        }
+    }
+
+    // A failure of the host's work for the plugin fails the plugin's call; it names the chain down
+    // to that plugin, whose request it was. Failures from deeper in the chain name theirs already.
+    private static long Raise(CurrentPlugin plugin, long a, long b, long c, Func<CurrentPlugin, long, long, long, long> body)
+    {
+        try
+        {
+            return body(plugin, a, b, c);
+        }
+        catch (PluginException e) when (e.CallChain is null && plugin.HostContext is CallChain chain)
+        {
+            throw ChainFailure.Of(e, chain.Describe());
         }
     }
 

@@ -60,7 +60,7 @@ public sealed class PluginCatalog
                 continue;
             return _pins.TryGetValue(name, out var pin) ? PinMain(manifest, pin) : manifest;
         }
-        throw new PluginException(PluginErrorKind.NotFound, $"no plugin named \"{name}\" in the catalog");
+        throw new PluginException(PluginErrorKind.NotFound, $"no plugin named \"{name}\" in the catalog") { Origin = PluginErrorOrigin.Caller };
     }
 
     private static Manifest PinMain(Manifest manifest, string sha256)

@@ -26,7 +26,7 @@ public static class PluginName
             _ => null,
         };
         if (problem is not null)
-            throw new PluginException(PluginErrorKind.InvalidArgument, $"invalid plugin name \"{Printable(name)}\": it {problem}");
+            throw new PluginException(PluginErrorKind.InvalidArgument, $"invalid plugin name \"{Printable(name)}\": it {problem}") { Origin = PluginErrorOrigin.Caller };
     }
 
     private static string Printable(string name) =>
