@@ -143,6 +143,48 @@ public sealed class PluginHost : IDisposable
         }
     }
 
+    /// <summary>
+    /// Compiles every plugin the catalog lists (see <see cref="Catalog.IPluginSource.Names"/>) now,
+    /// two at a time like every compile of the host, so that starts and spawns
+    /// find them compiled. A plugin that fails is reported, not thrown, and is compiled again
+    /// when first started (its file may be fixed meanwhile).
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting; compiles already running finish in the background and are kept.</param>
+    /// <returns>The plugins compiled and those that failed, in catalog order.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The host was disposed, also while this warm-up ran.</exception>
+    public WarmUpReport WarmUp(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(!_users.TryEnter(), this);
+        try
+        {
+            var names = Options.Catalog.Names();
+            var failures = new ConcurrentDictionary<string, PluginException>(StringComparer.Ordinal);
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = CompileCache.MaxConcurrentCompiles, CancellationToken = cancellationToken };
+            Parallel.ForEach(names, parallel, name =>
+            {
+                try
+                {
+                    _compiled.Get(name, long.MaxValue, stopping.Token);
+                }
+                catch (PluginException e)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    failures[name] = e;
+                }
+            });
+            ObjectDisposedException.ThrowIf(_users.IsClosed, this);
+            return new WarmUpReport(
+                names.Where(n => !failures.ContainsKey(n)).ToArray(),
+                names.Where(failures.ContainsKey).Select(n => new WarmUpFailure(n, failures[n])).ToArray());
+        }
+        finally
+        {
+            _users.Exit();
+        }
+    }
+
     /// <summary>Starts a process, makes one top-level call and frees the process and everything it spawned.</summary>
     /// <param name="name">The plugin's catalog name.</param>
     /// <param name="export">The export to call.</param>
