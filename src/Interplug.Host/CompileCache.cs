@@ -75,7 +75,7 @@ internal sealed class CompileCache(PluginCatalog catalog, Func<string, Manifest,
         try
         {
             if (!users.TryEnter(background: true))
-                throw new PluginException(PluginErrorKind.Disposed, $"cannot compile {name}: the host was disposed");
+                throw new PluginException(PluginErrorKind.Disposed, $"cannot compile {name}: the host was disposed") { Origin = PluginErrorOrigin.Host };
             try
             {
                 _slots.Wait();

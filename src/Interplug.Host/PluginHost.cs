@@ -35,6 +35,7 @@ public sealed class PluginHost : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly HostUsers _users;
     private readonly CompileCache _compiled;
+    private readonly IReadOnlyList<HostFunction> _hostFunctions;
     private int _live;
     private int _disposeStarted;
 
@@ -42,20 +43,31 @@ public sealed class PluginHost : IDisposable
     private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(5);
 
     /// <summary>Creates a host.</summary>
-    /// <param name="options">Catalog, policy and limits.</param>
-    /// <param name="runtime">The runtime to compile on. When null the host creates and owns one with an instance pool sized by <see cref="PluginHostOptions.MaxLiveInstances"/> and <see cref="PluginHostOptions.MaxMemoryPages"/>, metering fuel as <see cref="PluginHostOptions.MeterFuel"/> says.</param>
-    /// <exception cref="ArgumentException">The policy sets fuel limits but <paramref name="runtime"/> does not meter fuel.</exception>
+    /// <param name="options">Catalog, policy, limits and what plugins get from the host.</param>
+    /// <param name="runtime">The runtime to compile on. When null the host creates and owns one with an instance pool sized by <see cref="PluginHostOptions.MaxLiveInstances"/> and <see cref="PluginHostOptions.MaxMemoryPages"/>, metering fuel as <see cref="PluginHostOptions.MeterFuel"/> says, with <see cref="PluginHostOptions.HttpClient"/>.</param>
+    /// <exception cref="ArgumentException">
+    /// The policy or <see cref="PluginHostOptions.MeterFuel"/> asks for fuel limits but <paramref name="runtime"/> does not meter fuel;
+    /// a host function shares its module and name with an inter-plugin function or another host function;
+    /// <see cref="PluginHostOptions.InheritStdio"/> is set without <see cref="PluginHostOptions.Wasi"/>;
+    /// or <see cref="PluginHostOptions.HttpClient"/> is not the client of <paramref name="runtime"/>.
+    /// </exception>
     public PluginHost(PluginHostOptions options, PluginRuntime? runtime = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (runtime is { MetersFuel: false } && (options.Policy.SetsFuel || options.MeterFuel is true))
             throw new ArgumentException("the policy sets fuel limits, but the runtime does not meter fuel (PluginRuntimeOptions.MeterFuel)", nameof(runtime));
+        if (options.InheritStdio && !options.Wasi)
+            throw new ArgumentException("PluginHostOptions.InheritStdio needs Wasi: without WASI plugins have no stdio", nameof(options));
+        if (runtime is not null && options.HttpClient is not null && !ReferenceEquals(runtime.Http, options.HttpClient))
+            throw new ArgumentException("PluginHostOptions.HttpClient is used only by a runtime the host creates; give it to the runtime instead (PluginRuntimeOptions.HttpClient)", nameof(options));
+        _hostFunctions = InterPluginFunctions.With(options.HostFunctions, nameof(options));
         Options = options;
         var loggers = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _ownsRuntime = runtime is null;
         _runtime = runtime ?? new PluginRuntime(new PluginRuntimeOptions
         {
             LoggerFactory = loggers,
+            HttpClient = options.HttpClient,
             InstancePool = new InstancePoolOptions { MaxInstances = options.MaxLiveInstances, MaxMemoryPages = options.MaxMemoryPages },
             MeterFuel = options.MeterFuel ?? options.Policy.SetsFuel,
         });
@@ -91,7 +103,11 @@ public sealed class PluginHost : IDisposable
     /// </summary>
     /// <param name="name">The plugin's catalog name.</param>
     /// <param name="limits">Tighter limits for this process and everything below it (its spawn and call lists are ignored).</param>
-    /// <exception cref="PluginException">The name is invalid or unknown, the plugin does not compile or instantiate, or the host is full; <see cref="PluginErrorKind.InvalidArgument"/> for a fuel limit on a host that does not meter fuel.</exception>
+    /// <exception cref="PluginException">
+    /// The name is invalid or unknown (<see cref="PluginErrorOrigin.Caller"/>), the plugin does not compile or
+    /// instantiate (<see cref="PluginErrorOrigin.Plugin"/>), or the host is full (<see cref="PluginErrorOrigin.Host"/>).
+    /// </exception>
+    /// <exception cref="ArgumentException"><paramref name="limits"/> sets a fuel limit, but the host does not meter fuel (<see cref="PluginHostOptions.MeterFuel"/>).</exception>
     /// <exception cref="ObjectDisposedException">The host was disposed, also while this start ran.</exception>
     public PluginProcess Start(string name, PolicyRule? limits = null)
     {
@@ -99,9 +115,9 @@ public sealed class PluginHost : IDisposable
         var spawn = SpawnTelemetry.Start(InterplugDiagnostics.HostCaller, name);
         try
         {
-            if (limits?.Fuel is not null && !_runtime.MetersFuel)
-                throw new PluginException(PluginErrorKind.InvalidArgument,
-                    "this host does not meter fuel: its policy sets no fuel limit; set PluginHostOptions.MeterFuel to pass one to Start");
+            if (limits?.Fuel is { } fuel && !_runtime.MetersFuel)
+                throw new ArgumentException(
+                    $"limits.Fuel is {fuel}, but this host does not meter fuel: its policy sets no fuel limit; set PluginHostOptions.MeterFuel to pass one to Start", nameof(limits));
             var rights = Rights.ForRoot(Options.Policy, name, limits);
             var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             PluginProcess process;
@@ -132,6 +148,48 @@ public sealed class PluginHost : IDisposable
         {
             spawn.Failed(e);
             throw;
+        }
+        finally
+        {
+            _users.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Compiles every plugin the catalog lists (see <see cref="Catalog.IPluginSource.Names"/>) now,
+    /// two at a time like every compile of the host, so that starts and spawns
+    /// find them compiled. A plugin that fails is reported, not thrown, and is compiled again
+    /// when first started (its file may be fixed meanwhile).
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting; compiles already running finish in the background and are kept.</param>
+    /// <returns>The plugins compiled and those that failed, in catalog order.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The host was disposed, also while this warm-up ran.</exception>
+    public WarmUpReport WarmUp(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(!_users.TryEnter(), this);
+        try
+        {
+            var names = Options.Catalog.Names();
+            var failures = new ConcurrentDictionary<string, PluginException>(StringComparer.Ordinal);
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = CompileCache.MaxConcurrentCompiles, CancellationToken = cancellationToken };
+            Parallel.ForEach(names, parallel, name =>
+            {
+                try
+                {
+                    _compiled.Get(name, long.MaxValue, stopping.Token);
+                }
+                catch (PluginException e)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    failures[name] = e;
+                }
+            });
+            ObjectDisposedException.ThrowIf(_users.IsClosed, this);
+            return new WarmUpReport(
+                names.Where(n => !failures.ContainsKey(n)).ToArray(),
+                names.Where(failures.ContainsKey).Select(n => new WarmUpFailure(n, failures[n])).ToArray());
         }
         finally
         {
@@ -184,7 +242,7 @@ public sealed class PluginHost : IDisposable
     {
         var tree = process.Tree;
         if (!_users.TryEnter())
-            throw new PluginException(PluginErrorKind.Disposed, $"{process} was freed: the host was disposed") { ExportName = export };
+            throw new PluginException(PluginErrorKind.Disposed, $"{process} was freed: the host was disposed") { ExportName = export, Origin = PluginErrorOrigin.Host };
         try
         {
             // A second call would fail in the instance anyway, but its clean-up below would free the children of the running call.
@@ -220,7 +278,7 @@ public sealed class PluginHost : IDisposable
                 scope.Failed(e);
                 if (e.Kind == PluginErrorKind.Cancelled && !cancellationToken.IsCancellationRequested && (tree.FreeRequested || _users.IsClosed))
                     throw new PluginException(PluginErrorKind.Disposed, $"{process} was freed during the call: {e.Message}", e)
-                    { ExportName = export, CallChain = e.CallChain };
+                    { ExportName = export, CallChain = e.CallChain, Origin = _users.IsClosed ? PluginErrorOrigin.Host : PluginErrorOrigin.Caller };
                 throw;
             }
             finally
@@ -304,7 +362,7 @@ public sealed class PluginHost : IDisposable
             scope.Failed(e);
             if (child.Instance.LastCallInterrupted)
                 process.Tree.Stop(child);
-            throw e.CallChain is null ? Chained(e, chain.Describe()) : e;
+            throw e.CallChain is null ? ChainFailure.Of(e, chain.Describe()) : e;
         }
         finally
         {
@@ -328,7 +386,7 @@ public sealed class PluginHost : IDisposable
         {
             Interlocked.Decrement(ref _live);
             var why = _limitedByMaps ? $" ({MemoryMapBudget.Describe()}; raise it to hold more)" : "";
-            throw new PluginException(PluginErrorKind.QuotaExceeded, $"the host already runs {MaxLiveInstances} plugin instances, its limit{why}");
+            throw new PluginException(PluginErrorKind.QuotaExceeded, $"the host already runs {MaxLiveInstances} plugin instances, its limit{why}") { Origin = PluginErrorOrigin.Host };
         }
         var process = new PluginProcess(this, tree, Interlocked.Increment(ref _nextId), name, parent, rights);
         try
@@ -350,11 +408,14 @@ public sealed class PluginHost : IDisposable
         return process;
     }
 
-    private CompiledPlugin Compile(string name, Manifest manifest) =>
-        _runtime.Compile(manifest, new PluginOptions { Name = name, HostFunctions = InterPluginFunctions.All, Wasi = Options.Wasi });
-
-    private static PluginException Chained(PluginException e, string chain) =>
-        new(e.Kind, $"{chain}: {e.Message}", e) { ExitCode = e.ExitCode, ImportName = e.ImportName, ExportName = e.ExportName, CallChain = chain };
+    private CompiledPlugin Compile(string name, Manifest manifest) => _runtime.Compile(manifest, new PluginOptions
+    {
+        Name = name,
+        HostFunctions = _hostFunctions,
+        Wasi = Options.Wasi,
+        InheritStdio = Options.InheritStdio,
+        MaxLogMessageBytes = Options.MaxLogMessageBytes,
+    });
 
     private static long? Smaller(long? a, long? b) => (a, b) switch
     {

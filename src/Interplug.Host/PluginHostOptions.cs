@@ -1,5 +1,6 @@
 using Interplug.Host.Catalog;
 using Interplug.Host.Policy;
+using Interplug.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Interplug.Host;
@@ -19,11 +20,29 @@ public sealed record PluginHostOptions
     /// <summary>Keep what a top-level process spawned alive between its calls, instead of freeing it when each call returns.</summary>
     public bool KeepChildrenBetweenCalls { get; init; }
 
-    /// <summary>Most plugin instances alive in the host at once, across all trees. Also sizes the instance pool of a runtime the host creates.</summary>
-    public int MaxLiveInstances { get; init; } = 65_536;
+    /// <summary>
+    /// Most plugin instances alive in the host at once, across all trees, 1 to
+    /// <see cref="InstancePoolOptions.MaxInstancesLimit"/> (default 65,536). Also sizes the instance
+    /// pool of a runtime the host creates.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set outside its range.</exception>
+    public int MaxLiveInstances
+    {
+        get;
+        init => field = InRange(value, 1, InstancePoolOptions.MaxInstancesLimit, nameof(MaxLiveInstances));
+    } = 65_536;
 
-    /// <summary>Largest size of any one memory when the host creates its runtime, in 64 KiB pages (default 1024, 64 MiB); a policy's <c>memory_max_pages</c> cannot go beyond it.</summary>
-    public long MaxMemoryPages { get; init; } = 1024;
+    /// <summary>
+    /// Largest size of any one memory when the host creates its runtime, in 64 KiB pages, 1 to
+    /// <see cref="InstancePoolOptions.MaxMemoryPagesLimit"/> (default 1024, 64 MiB); a policy's
+    /// <c>memory_max_pages</c> cannot go beyond it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set outside its range.</exception>
+    public long MaxMemoryPages
+    {
+        get;
+        init => field = InRange(value, 1, InstancePoolOptions.MaxMemoryPagesLimit, nameof(MaxMemoryPages));
+    } = 1024;
 
     /// <summary>
     /// Whether the runtime the host creates meters fuel. Null (the default) meters it only when the
@@ -40,8 +59,48 @@ public sealed record PluginHostOptions
     /// only bounded by the compile wait. Compiles also run at most two at a time per host, and a
     /// spawn waits for one only until its caller's deadline.
     /// </summary>
-    public long MaxModuleBytes { get; init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxModuleBytes must be positive"); } = 32L << 20;
+    /// <exception cref="ArgumentOutOfRangeException">Set to 0 or less.</exception>
+    public long MaxModuleBytes { get; init => field = InRange(value, 1, long.MaxValue, nameof(MaxModuleBytes)); } = 32L << 20;
 
-    /// <summary>Give catalog plugins WASI preview 1 (stdio discarded).</summary>
+    /// <summary>Give catalog plugins WASI preview 1; their stdio is discarded unless <see cref="InheritStdio"/>. Required for a manifest's <c>allowed_paths</c>.</summary>
     public bool Wasi { get; init; }
+
+    /// <summary>Whether the stdout and stderr of catalog plugins reach this process's (see <see cref="PluginOptions.InheritStdio"/>); needs <see cref="Wasi"/>, or the host refuses its options.</summary>
+    public bool InheritStdio { get; init; }
+
+    /// <summary>
+    /// The application's own host functions, which every catalog plugin may import next to the
+    /// inter-plugin functions (<c>register_plugin</c>, <c>call_plugin</c>, ... under
+    /// <c>extism:host/user</c> and <c>env</c>). A function of the same module and name as one of
+    /// those, or as another in this list, makes the host refuse its options.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// HostFunctions = [HostFunction.FromMethod("now_ms", (CurrentPlugin _) => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())],
+    /// </code>
+    /// </example>
+    public IReadOnlyList<HostFunction> HostFunctions { get; init; } = [];
+
+    /// <summary>Longest log message, in UTF-8 bytes, a catalog plugin's <c>log_*</c> calls pass on (see <see cref="PluginOptions.MaxLogMessageBytes"/>); 0 or more.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative value.</exception>
+    public int MaxLogMessageBytes
+    {
+        get;
+        init => field = InRange(value, 0, int.MaxValue, nameof(MaxLogMessageBytes));
+    } = PluginOptions.DefaultMaxLogMessageBytes;
+
+    /// <summary>
+    /// The client for plugins' <c>http_request</c> and manifest URLs when the host creates its
+    /// runtime (see <see cref="PluginRuntimeOptions.HttpClient"/>); the host does not dispose it.
+    /// Which hosts a plugin may reach stays its manifest's <c>allowed_hosts</c>. A host given a
+    /// runtime uses that runtime's client, and refuses a different one here.
+    /// </summary>
+    public HttpClient? HttpClient { get; init; }
+
+    private static T InRange<T>(T value, T min, T max, string name) where T : System.Numerics.INumber<T>
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, min, name);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, max, name);
+        return value;
+    }
 }

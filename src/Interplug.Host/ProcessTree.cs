@@ -60,9 +60,9 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
         lock (_lock)
         {
             if (!Root.IsAlive || _freeRequested)
-                throw new PluginException(PluginErrorKind.Disposed, $"{Root} was freed") { ExportName = export };
+                throw new PluginException(PluginErrorKind.Disposed, $"{Root} was freed") { ExportName = export, Origin = PluginErrorOrigin.Caller };
             if (_calling)
-                throw new PluginException(PluginErrorKind.Busy, $"{Root} is already running a call; a process tree runs one call at a time") { ExportName = export };
+                throw new PluginException(PluginErrorKind.Busy, $"{Root} is already running a call; a process tree runs one call at a time") { ExportName = export, Origin = PluginErrorOrigin.Caller };
             _calling = true;
         }
     }

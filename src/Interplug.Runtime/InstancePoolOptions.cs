@@ -8,13 +8,19 @@ namespace Interplug.Runtime;
 /// </summary>
 public sealed record InstancePoolOptions
 {
-    /// <summary>Most plugin instances alive at once, 1 to 1,000,000; beyond it instantiation fails with <see cref="PluginErrorKind.QuotaExceeded"/>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Set outside its range.</exception>
-    public int MaxInstances { get; init => field = InRange(value, 1, LargestMaxInstances); } = 10_000;
+    /// <summary>The largest <see cref="MaxInstances"/>: a bound that keeps the pool's slot counts and byte sizes far inside their native types.</summary>
+    public const int MaxInstancesLimit = 1_000_000;
 
-    /// <summary>Largest size of any one memory, in 64 KiB pages, 1 to 65,536 (wasm32's 4 GiB); the default, 1024, is 64 MiB.</summary>
+    /// <summary>The largest <see cref="MaxMemoryPages"/>: 65,536 pages, wasm32's 4 GiB.</summary>
+    public const long MaxMemoryPagesLimit = 65536;
+
+    /// <summary>Most plugin instances alive at once, 1 to <see cref="MaxInstancesLimit"/>; beyond it instantiation fails with <see cref="PluginErrorKind.QuotaExceeded"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Set outside its range.</exception>
-    public long MaxMemoryPages { get; init => field = InRange(value, 1, Wasm32Pages); } = 1024;
+    public int MaxInstances { get; init => field = InRange(value, 1, MaxInstancesLimit); } = 10_000;
+
+    /// <summary>Largest size of any one memory, in 64 KiB pages, 1 to <see cref="MaxMemoryPagesLimit"/> (wasm32's 4 GiB); the default, 1024, is 64 MiB.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set outside its range.</exception>
+    public long MaxMemoryPages { get; init => field = InRange(value, 1, MaxMemoryPagesLimit); } = 1024;
 
     /// <summary>
     /// Bytes at the start of each memory and table slot that stay committed when an instance is
@@ -24,7 +30,7 @@ public sealed record InstancePoolOptions
     /// 0 to 4 GiB.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Set outside its range.</exception>
-    public long KeepResidentBytes { get; init => field = InRange(value, 0, Wasm32Pages * 65536); } = 65536;
+    public long KeepResidentBytes { get; init => field = InRange(value, 0, MaxMemoryPagesLimit * 65536); } = 65536;
 
     /// <summary>Most memories one module may define, 2 (the kernel defines two) to 100.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Set outside its range.</exception>
@@ -38,9 +44,6 @@ public sealed record InstancePoolOptions
 
     internal uint Tables => checked((uint)MaxInstances * 2);
 
-    // Bounds that keep the pool's slot counts and byte sizes far inside uint and nuint.
-    private const int LargestMaxInstances = 1_000_000;
-    private const long Wasm32Pages = 65536;
     private const int LargestMemoriesPerModule = 100;
 
     private static T InRange<T>(T value, T min, T max, [System.Runtime.CompilerServices.CallerMemberName] string name = "")

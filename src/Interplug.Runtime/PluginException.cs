@@ -14,6 +14,7 @@ public sealed class PluginException : Exception
         : base(message, innerException)
     {
         Kind = kind;
+        Origin = kind == PluginErrorKind.Cancelled ? PluginErrorOrigin.Caller : PluginErrorOrigin.Plugin;
     }
 
     /// <summary>Why the operation failed.</summary>
@@ -28,6 +29,18 @@ public sealed class PluginException : Exception
     /// <summary>The export being called when the failure happened, if any.</summary>
     public string? ExportName { get; init; }
 
-    /// <summary>The chain of plugin calls the failure travelled through, such as <c>run → a → b</c>, when it happened between plugins.</summary>
+    /// <summary>
+    /// The chain of plugin calls the failure travelled through, such as <c>run → a → b</c>, when a
+    /// plugin's call failed because of something inside it: the plugin that made the failed request
+    /// (a spawn or call) or whose code failed while called by another is last. Null for a failure of
+    /// the application's own request, and of a top-level plugin's own code.
+    /// </summary>
     public string? CallChain { get; init; }
+
+    /// <summary>
+    /// Whether the caller's request was wrong, a plugin failed, or the host could not serve the
+    /// request; see <see cref="PluginErrorOrigin"/>. <see cref="PluginErrorOrigin.Plugin"/> unless set,
+    /// <see cref="PluginErrorOrigin.Caller"/> for <see cref="PluginErrorKind.Cancelled"/> (the caller's token).
+    /// </summary>
+    public PluginErrorOrigin Origin { get; init; }
 }

@@ -96,6 +96,7 @@ public sealed class PluginInstance : IDisposable
     /// <param name="input">Input bytes, readable by the plugin through <c>input_*</c>.</param>
     /// <param name="options">Cancellation, deadline, fuel and host context of this call.</param>
     /// <exception cref="PluginException">The call failed; <see cref="PluginException.Kind"/> says why.</exception>
+    /// <exception cref="ArgumentException"><see cref="CallOptions.Fuel"/> is set on a runtime that does not meter fuel, or is negative.</exception>
     public byte[] Call(string export, ReadOnlySpan<byte> input, in CallOptions options = default) =>
         Call(export, input, options, 0, static (_, output) => output.ToArray());
 
@@ -109,6 +110,7 @@ public sealed class PluginInstance : IDisposable
     /// <param name="state">Passed to <paramref name="reader"/>, so it need not capture anything.</param>
     /// <param name="reader">Receives the output; the span is valid only during this invocation.</param>
     /// <exception cref="PluginException">The call failed; <see cref="PluginException.Kind"/> says why.</exception>
+    /// <exception cref="ArgumentException"><see cref="CallOptions.Fuel"/> is set on a runtime that does not meter fuel, or is negative.</exception>
     public TResult Call<TState, TResult>(string export, ReadOnlySpan<byte> input, in CallOptions options, TState state, OutputReader<TState, TResult> reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
@@ -212,7 +214,7 @@ public sealed class PluginInstance : IDisposable
         {
             // Start-up asks for long.MaxValue, which means no limit.
             if (fuel is not (null or long.MaxValue))
-                throw new PluginException(PluginErrorKind.InvalidArgument, "a fuel limit needs a runtime that meters fuel (PluginRuntimeOptions.MeterFuel)");
+                throw new ArgumentException($"CallOptions.Fuel is {fuel}, but a fuel limit needs a runtime that meters fuel (PluginRuntimeOptions.MeterFuel)", nameof(options));
             return;
         }
         if (fuel is { } f)
@@ -226,7 +228,7 @@ public sealed class PluginInstance : IDisposable
     {
         var call = _state.Call;
         if (Plugin.Runtime.IsDisposed)
-            throw new PluginException(PluginErrorKind.Disposed, $"call to {Plugin.Name} was interrupted: its runtime was disposed");
+            throw new PluginException(PluginErrorKind.Disposed, $"call to {Plugin.Name} was interrupted: its runtime was disposed") { Origin = PluginErrorOrigin.Host };
         if (call.CancellationToken.IsCancellationRequested)
             throw new PluginException(PluginErrorKind.Cancelled, $"call to {Plugin.Name} was cancelled");
         if (call.IsPastDeadline)
@@ -296,7 +298,7 @@ public sealed class PluginInstance : IDisposable
         var exists = Plugin.Main.Exports.Any(e => e.Name == name);
         return new PluginException(PluginErrorKind.ExportNotFound, exists
             ? $"{Plugin.Name} exports {name}, but not as a callable function of type () -> i32"
-            : $"{Plugin.Name} has no export named {name}") { ExportName = name };
+            : $"{Plugin.Name} has no export named {name}") { ExportName = name, Origin = PluginErrorOrigin.Caller };
     }
 
     private static Func<int> WrapAction(Action action) => () =>
@@ -310,11 +312,11 @@ public sealed class PluginInstance : IDisposable
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
             throw new PluginException(PluginErrorKind.Busy,
                 $"{Plugin.Name} is already running a call; an instance runs one call at a time (re-entry or use from another thread)")
-            { ExportName = export };
+            { ExportName = export, Origin = PluginErrorOrigin.Caller };
         if (Volatile.Read(ref _disposed))
         {
             Volatile.Write(ref _busy, 0);
-            throw new PluginException(PluginErrorKind.Disposed, $"{Plugin.Name} instance was disposed") { ExportName = export };
+            throw new PluginException(PluginErrorKind.Disposed, $"{Plugin.Name} instance was disposed") { ExportName = export, Origin = PluginErrorOrigin.Caller };
         }
     }
 
@@ -338,7 +340,7 @@ public sealed class PluginInstance : IDisposable
     private static PluginException WithExport(PluginException e, string export) =>
         e.ExportName is not null ? e : new PluginException(e.Kind, e.Message, e.InnerException)
         {
-            ExitCode = e.ExitCode, ImportName = e.ImportName, ExportName = export, CallChain = e.CallChain,
+            ExitCode = e.ExitCode, ImportName = e.ImportName, ExportName = export, CallChain = e.CallChain, Origin = e.Origin,
         };
 
     /// <summary>Turns an engine failure into the kind a caller can act on.</summary>
@@ -361,7 +363,7 @@ public sealed class PluginInstance : IDisposable
             };
         }
         if (e is WasmtimeException && detail.Contains("concurrent", StringComparison.Ordinal) && detail.Contains("limit", StringComparison.Ordinal))
-            return new PluginException(PluginErrorKind.QuotaExceeded, $"{Plugin.Name}: the runtime's instance pool is full ({detail})", e) { ExportName = export };
+            return new PluginException(PluginErrorKind.QuotaExceeded, $"{Plugin.Name}: the runtime's instance pool is full ({detail})", e) { ExportName = export, Origin = PluginErrorOrigin.Host };
         if (e is WasmtimeException && _state.Budget.IsLimited && detail.Contains("memory", StringComparison.OrdinalIgnoreCase))
             return new PluginException(PluginErrorKind.OutOfMemory, $"{Plugin.Name} does not fit {_state.Budget.Describe()}: {detail}", e) { ExportName = export };
         if (e is WasmtimeException && e.InnerException is { } hostFailure)

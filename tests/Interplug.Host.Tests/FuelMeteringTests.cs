@@ -18,12 +18,13 @@ public sealed class FuelMeteringTests
     });
 
     [Fact]
-    public void A_host_whose_policy_sets_no_fuel_runs_unmetered_and_refuses_a_fuel_limit_at_start()
+    public void A_host_whose_policy_sets_no_fuel_runs_unmetered_and_refuses_a_fuel_limit_at_start_as_a_bad_argument()
     {
         using var host = OwnRuntimeHost(PluginPolicy.AllowAll);
         Assert.Equal("hi", host.RunText("echo", "echo", "hi"));
-        var e = TestHosts.Fails(PluginErrorKind.InvalidArgument, () => host.Start("loop_forever", new PolicyRule { Fuel = 1_000_000 }));
+        var e = Assert.Throws<ArgumentException>(() => host.Start("loop_forever", new PolicyRule { Fuel = 1_000_000 }));
         Assert.Contains("MeterFuel", e.Message, StringComparison.Ordinal);
+        Assert.Equal("limits", e.ParamName);
         Assert.Equal(0, host.LiveInstances);
     }
 

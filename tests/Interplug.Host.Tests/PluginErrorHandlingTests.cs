@@ -100,7 +100,7 @@ public class PluginErrorHandlingTests
         using var host = TestHosts.Host();
 
         var top = TestHosts.Fails(PluginErrorKind.NotFound, () => host.RunText("relay", "chain", "nope"));
-        Assert.Null(top.CallChain); // relay itself failed to spawn: no plugin-to-plugin call was involved
+        Assert.Equal("relay", top.CallChain); // relay itself failed to spawn: its call is the chain
         var nested = TestHosts.Fails(PluginErrorKind.NotFound, () => host.RunText("relay", "chain", "relay,nope"));
         Assert.Equal("relay → relay", nested.CallChain);
         Assert.Contains("no plugin named \"nope\"", nested.Message);

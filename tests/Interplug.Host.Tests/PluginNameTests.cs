@@ -43,20 +43,21 @@ public sealed class PluginNameTests : IDisposable
         using var host = Host();
 
         var e = TestHosts.Fails(PluginErrorKind.InvalidArgument, () => host.RunText("relay", "chain", name));
-        Assert.StartsWith("invalid plugin name", e.Message);
+        Assert.StartsWith("relay: invalid plugin name", e.Message);
+        Assert.Equal(PluginErrorOrigin.Plugin, e.Origin);
         Assert.StartsWith("error -13: invalid plugin name", host.RunText("relay", "try_chain", name));
         Assert.Equal(0, host.LiveInstances);
     }
 
     [Theory]
     [MemberData(nameof(Traversals))]
-    public void The_application_starting_a_path_gets_InvalidArgument(string name)
+    public void The_application_starting_a_path_gets_InvalidArgument_and_configuring_one_is_a_bad_argument(string name)
     {
         using var host = Host();
 
         TestHosts.Fails(PluginErrorKind.InvalidArgument, () => host.Start(name));
-        TestHosts.Fails(PluginErrorKind.InvalidArgument, () => new PluginCatalog().Add(name, TestHosts.Driver));
-        TestHosts.Fails(PluginErrorKind.InvalidArgument, () => new PluginCatalog().Pin(name, "00"));
+        Assert.Throws<ArgumentException>(() => new PluginCatalog().Add(name, TestHosts.Driver));
+        Assert.Throws<ArgumentException>(() => new PluginCatalog().Pin(name, "00"));
         TestHosts.Fails(PluginErrorKind.InvalidArgument, () => new PluginCatalog().AddDirectory(_folder).Contains(name));
     }
 

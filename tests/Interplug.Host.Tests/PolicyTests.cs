@@ -393,15 +393,45 @@ public class PolicyTests
     [InlineData("fuel", "-1")]
     public void A_limit_out_of_range_fails_to_parse_with_InvalidArgument_naming_it(string key, string value)
     {
-        foreach (var json in new[]
+        foreach (var (json, where) in new[]
         {
-            $$"""{ "defaults": { "{{key}}": {{value}} } }""",
-            $$"""{ "plugins": { "relay": { "{{key}}": {{value}} } } }""",
+            ($$"""{ "defaults": { "{{key}}": {{value}} } }""", "defaults"),
+            ($$"""{ "plugins": { "echo": {}, "relay*": { "{{key}}": {{value}} } } }""", "plugins[\"relay*\"]"),
         })
         {
             var e = TestHosts.Fails(PluginErrorKind.InvalidArgument, () => PluginPolicy.Parse(json));
-            Assert.StartsWith($"invalid policy: {key} must be between ", e.Message);
+            Assert.StartsWith($"invalid policy: in {where}, {key} must be between ", e.Message);
+            Assert.Contains($"Actual value was {value}.", e.Message);
         }
+    }
+
+    [Fact]
+    public void A_policy_file_out_of_range_is_refused_when_read_naming_the_file_the_rule_the_key_and_the_value()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("policy.json");
+        File.WriteAllText(path, """{ "defaults": { "memory_max_pages": 64 }, "plugins": { "run": { "spawn": ["*"], "max_children": -3 } } }""");
+
+        var e = TestHosts.Fails(PluginErrorKind.InvalidArgument, () => PluginPolicy.FromFile(path));
+
+        Assert.StartsWith($"{path}: invalid policy: in plugins[\"run\"], max_children must be between 0 and 2147483647", e.Message);
+        Assert.Contains("-3", e.Message);
+    }
+
+    [Theory]
+    [InlineData("""{ "defaults": { "spawn": ["*"] } }""", "\"defaults\" sets only limits")]
+    [InlineData("""{ "defaults": { "call": {} } }""", "\"defaults\" sets only limits")]
+    [InlineData("""{ "plugins": { "a": {}, "a": {} } }""", "plugins[\"a\"] appears twice")]
+    [InlineData("""{ "plugins": { "a": { "spawn": ["b", null] } } }""", "cannot be null")]
+    [InlineData("""{ "plugins": { "a": { "call": { "b": null } } } }""", "cannot be null")]
+    [InlineData("""[]""", "a policy is a JSON object")]
+    [InlineData("""{ "plugins": [] }""", "\"plugins\" is an object")]
+    [InlineData("""{ "plugins": { "a": { "max_depth": "deep" } } }""", "in plugins[\"a\"], ")]
+    public void A_policy_that_cannot_mean_what_it_says_is_refused_when_parsed(string json, string problem)
+    {
+        var e = TestHosts.Fails(PluginErrorKind.InvalidArgument, () => PluginPolicy.Parse(json));
+
+        Assert.Contains(problem, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

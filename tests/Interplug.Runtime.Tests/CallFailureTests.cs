@@ -495,4 +495,16 @@ public sealed class CallFailureTests
         }
         Assert.Equal(Encoding.UTF8.GetBytes("ok"), instance.Call("spin", TestPlugins.Arg(1000)));
     }
+
+    [Fact]
+    public void Failures_say_whether_the_caller_or_the_plugin_is_at_fault()
+    {
+        using var plugin = TestPlugins.CompileDist("trap");
+        var instance = plugin.Instantiate();
+
+        Assert.Equal(PluginErrorOrigin.Caller, TestPlugins.Fails(PluginErrorKind.ExportNotFound, () => instance.Call("nope", [])).Origin);
+        Assert.Equal(PluginErrorOrigin.Plugin, TestPlugins.Fails(PluginErrorKind.Trap, () => instance.Call("trap", [])).Origin);
+        instance.Dispose();
+        Assert.Equal(PluginErrorOrigin.Caller, TestPlugins.Fails(PluginErrorKind.Disposed, () => instance.Call("trap", [])).Origin);
+    }
 }

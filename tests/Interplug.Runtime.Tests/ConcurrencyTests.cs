@@ -28,7 +28,7 @@ public sealed class ConcurrencyTests
 
     private static CompiledPlugin CompileWithHost(Func<CurrentPlugin, long, long> host) =>
         TestPlugins.CompileModule(Body, """(import "extism:host/user" "host" (func $host (param i64) (result i64)))""",
-            new PluginOptions { HostFunctions = [HostFunction.FromFunc(HostFunction.UserModule, "host", host)] });
+            new PluginOptions { HostFunctions = [HostFunction.FromMethod("host", host)] });
 
     private static long Total(byte[] output)
     {

@@ -34,11 +34,12 @@ public sealed class FuelMeteringTests : IDisposable
     }
 
     [Fact]
-    public void A_fuel_limit_in_call_options_fails_with_InvalidArgument_and_the_instance_stays_usable()
+    public void A_fuel_limit_in_call_options_is_a_bad_argument_and_the_instance_stays_usable()
     {
         using var plugin = _unmetered.Compile(TestPlugins.Dist("echo"));
         using var instance = plugin.Instantiate();
-        var e = TestPlugins.Fails(PluginErrorKind.InvalidArgument, () => instance.Call("echo", "x"u8, new CallOptions { Fuel = 1_000 }));
+        var e = Assert.Throws<ArgumentException>(() => instance.Call("echo", "x"u8, new CallOptions { Fuel = 1_000 }));
+        Assert.Equal("options", e.ParamName);
         Assert.Contains("meters fuel", e.Message, StringComparison.Ordinal);
         Assert.False(instance.LastCallInterrupted);
         Assert.Equal("y"u8.ToArray(), instance.Call("echo", "y"u8));
@@ -48,10 +49,10 @@ public sealed class FuelMeteringTests : IDisposable
     public void Host_functions_see_no_fuel_limit()
     {
         long? seen = 0;
-        var probe = HostFunction.FromFunc(HostFunction.UserModule, "probe", plugin =>
+        var probe = HostFunction.FromMethod("probe", (CurrentPlugin plugin) =>
         {
             seen = plugin.RemainingFuel;
-            return 0;
+            return 0L;
         });
         const string Wat = """
             (module

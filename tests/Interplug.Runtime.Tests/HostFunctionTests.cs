@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Serialization;
 using Interplug.Runtime.Manifests;
-using Wasmtime;
 
 namespace Interplug.Runtime.Tests;
 
@@ -33,7 +32,7 @@ public sealed class HostFunctionTests
         """, """(import "extism:host/user" "host" (func $host (param i64) (result i64)))""");
 
     private static CompiledPlugin CompileHostCall(Func<CurrentPlugin, long, long> host) =>
-        TestPlugins.CompileWat(HostCallModule, new PluginOptions { HostFunctions = [HostFunction.FromFunc(HostFunction.UserModule, "host", host)] });
+        TestPlugins.CompileWat(HostCallModule, new PluginOptions { HostFunctions = [HostFunction.FromMethod("host", host)] });
 
     private static string CallHost(Func<CurrentPlugin, long, long> host, string input, in CallOptions options = default)
     {
@@ -47,13 +46,13 @@ public sealed class HostFunctionTests
     {
         var seen = new List<object>();
         var mix = new HostFunction("my:ns", "mix",
-            [ValueKind.Int32, ValueKind.Int64, ValueKind.Float32, ValueKind.Float64],
-            [ValueKind.Int64, ValueKind.Float64],
+            [WasmValueType.I32, WasmValueType.I64, WasmValueType.F32, WasmValueType.F64],
+            [WasmValueType.I64, WasmValueType.F64],
             (plugin, args, results) =>
             {
-                seen.AddRange([args[0].AsInt32(), args[1].AsInt64(), args[2].AsSingle(), args[3].AsDouble()]);
+                seen.AddRange([args[0].AsInt32(), args[1].AsInt64(), args[2].AsFloat32(), args[3].AsFloat64()]);
                 results[0] = args[0].AsInt32() + args[1].AsInt64();
-                results[1] = args[2].AsSingle() * args[3].AsDouble();
+                results[1] = args[2].AsFloat32() * args[3].AsFloat64();
             });
         const string Body = """
               (func (export "mix") (result i32)
@@ -86,7 +85,7 @@ public sealed class HostFunctionTests
         var pings = 0;
         var functions = new[]
         {
-            new HostFunction("env", "double", [ValueKind.Int32], [ValueKind.Int32], (_, args, results) => results[0] = args[0].AsInt32() * 2),
+            new HostFunction("env", "double", [WasmValueType.I32], [WasmValueType.I32], (_, args, results) => results[0] = args[0].AsInt32() * 2),
             new HostFunction("my:ns", "ping", [], [], (_, _, _) => pings++),
         };
         const string Body = """
@@ -111,11 +110,11 @@ public sealed class HostFunctionTests
         var recorded = new List<string>();
         var functions = new[]
         {
-            HostFunction.FromFunc(HostFunction.UserModule, "upper", (p, h) => p.WriteString(p.ReadString(h).ToUpperInvariant())),
-            HostFunction.FromFunc(HostFunction.UserModule, "concat", (p, a, b) => p.WriteString(p.ReadString(a) + "+" + p.ReadString(b))),
-            HostFunction.FromFunc(HostFunction.UserModule, "sum3", (_, a, b, c) => a + b + c),
-            HostFunction.FromFunc(HostFunction.UserModule, "greeting", p => p.WriteString("hi")),
-            HostFunction.FromAction(HostFunction.UserModule, "record", (p, h) => recorded.Add(p.ReadString(h))),
+            HostFunction.FromMethod("upper", (CurrentPlugin p, long h) => p.WriteString(p.ReadString(h).ToUpperInvariant())),
+            HostFunction.FromMethod("concat", (CurrentPlugin p, long a, long b) => p.WriteString(p.ReadString(a) + "+" + p.ReadString(b))),
+            HostFunction.FromMethod<long, long, long, long>("sum3", (_, a, b, c) => a + b + c),
+            HostFunction.FromMethod("greeting", p => p.WriteString("hi")),
+            HostFunction.FromMethod("record", (CurrentPlugin p, long h) => recorded.Add(p.ReadString(h))),
         };
         const string Imports = """
               (import "extism:host/user" "upper" (func $upper (param i64) (result i64)))
@@ -143,6 +142,90 @@ public sealed class HostFunctionTests
         Assert.Equal("", instance.CallText("record", "first"));
         instance.CallText("record", "second");
         Assert.Equal(["first", "second"], recorded);
+    }
+
+    [Fact]
+    public void FromMethod_infers_every_number_type_from_the_callback()
+    {
+        var functions = new[]
+        {
+            HostFunction.FromMethod("half", (CurrentPlugin _, int a, float b) => a * b / 2),
+            HostFunction.FromMethod("widen", (CurrentPlugin _, float a) => (double)a * 4),
+            HostFunction.FromMethod("count", (CurrentPlugin _, double a) => (int)a + 1),
+        };
+        const string Body = """
+              (func (export "run") (result i32)
+                ;; count(widen(half(3, 5.0))) = count(4 * 7.5) = 31
+                (call $out_i64 (i64.extend_i32_s (call $count (call $widen (call $half (i32.const 3) (f32.const 5.0))))))
+                (i32.const 0))
+            """;
+        const string Imports = """
+              (import "extism:host/user" "half" (func $half (param i32 f32) (result f32)))
+              (import "extism:host/user" "widen" (func $widen (param f32) (result f64)))
+              (import "extism:host/user" "count" (func $count (param f64) (result i32)))
+            """;
+        using var plugin = TestPlugins.CompileModule(Body, Imports, new PluginOptions { HostFunctions = functions });
+        using var instance = plugin.Instantiate();
+        Assert.Equal(31, instance.CallI64("run"));
+    }
+
+    [Fact]
+    public void FromMethod_defaults_to_the_user_module_and_WithModule_moves_the_function()
+    {
+        var now = HostFunction.FromMethod("now_ms", (CurrentPlugin _) => 42L);
+        var moved = now.WithModule("env");
+
+        Assert.Equal("extism:host/user::now_ms", now.ToString());
+        Assert.Equal("env::now_ms", moved.ToString());
+        using var plugin = TestPlugins.CompileModule("""
+              (func (export "run") (result i32) (call $out_i64 (call $now)) (i32.const 0))
+            """, """(import "env" "now_ms" (func $now (result i64)))""", new PluginOptions { HostFunctions = [moved] });
+        using var instance = plugin.Instantiate();
+        Assert.Equal(42, instance.CallI64("run"));
+    }
+
+    [Fact]
+    public void FromMethod_refuses_a_type_wasm_has_no_number_for()
+    {
+        var e = Assert.Throws<ArgumentException>(() => HostFunction.FromMethod("flag", (CurrentPlugin _, bool b) => b ? 1L : 0L));
+        Assert.Contains("\"flag\"", e.Message, StringComparison.Ordinal);
+        Assert.Contains("System.Boolean", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => HostFunction.FromMethod("big", (CurrentPlugin _) => 1m));
+    }
+
+    [Fact]
+    public void An_untyped_host_function_setting_a_result_of_another_type_fails_the_call_with_Trap()
+    {
+        var wrong = new HostFunction(HostFunction.UserModule, "host", [WasmValueType.I64], [WasmValueType.I64], (_, _, results) => results[0] = 1.5);
+        using var plugin = TestPlugins.CompileWat(HostCallModule, new PluginOptions { HostFunctions = [wrong] });
+        using var instance = plugin.Instantiate();
+
+        var e = TestPlugins.Fails(PluginErrorKind.Trap, () => instance.Call("call", "x"u8));
+
+        Assert.Contains("set result 0 to f64 1.5, but that result is declared i64", e.Message, StringComparison.Ordinal);
+        Assert.Equal("ok", instance.CallText("ok"));
+    }
+
+    [Fact]
+    public void An_untyped_host_function_that_sets_no_result_returns_zero()
+    {
+        var silent = new HostFunction(HostFunction.UserModule, "host", [WasmValueType.I64], [WasmValueType.I64], (_, _, _) => { });
+        using var plugin = TestPlugins.CompileWat(HostCallModule, new PluginOptions { HostFunctions = [silent] });
+        using var instance = plugin.Instantiate();
+        Assert.Equal("", instance.CallText("call", "x"));
+    }
+
+    [Fact]
+    public void A_WasmValue_reads_only_as_its_own_type()
+    {
+        WasmValue value = 7L;
+
+        Assert.Equal(WasmValueType.I64, value.Type);
+        Assert.Equal(7, value.AsInt64());
+        Assert.Equal("the value is i64, not i32", Assert.Throws<InvalidOperationException>(() => value.AsInt32()).Message);
+        Assert.Equal(WasmValue.FromFloat32(-0.5f), (WasmValue)(-0.5f));
+        Assert.NotEqual(WasmValue.FromInt32(0), WasmValue.FromInt64(0));
+        Assert.Equal("f64 2.25", WasmValue.FromFloat64(2.25).ToString());
     }
 
     [Fact]
@@ -352,7 +435,7 @@ public sealed class HostFunctionTests
     [Fact]
     public void A_host_function_the_plugin_does_not_import_is_ignored()
     {
-        var unused = HostFunction.FromFunc(HostFunction.UserModule, "unused", (_, _) => 0);
+        var unused = HostFunction.FromMethod<long, long>("unused", (_, _) => 0);
         using var plugin = TestPlugins.Runtime.Compile(TestPlugins.Dist("count_vowels"), new PluginOptions { HostFunctions = [unused] });
         using var instance = plugin.Instantiate();
         Assert.Contains("\"count\":1", instance.CallText("count_vowels", "a"), StringComparison.Ordinal);
@@ -363,8 +446,8 @@ public sealed class HostFunctionTests
     {
         var functions = new[]
         {
-            HostFunction.FromFunc(HostFunction.UserModule, "host", (_, a) => a),
-            HostFunction.FromFunc(HostFunction.UserModule, "host", (_, a) => a),
+            HostFunction.FromMethod<long, long>("host", (_, a) => a),
+            HostFunction.FromMethod<long, long>("host", (_, a) => a),
         };
         Assert.Throws<ArgumentException>(() => TestPlugins.CompileWat(HostCallModule, new PluginOptions { HostFunctions = functions }));
     }
@@ -372,7 +455,7 @@ public sealed class HostFunctionTests
     [Fact]
     public void A_host_function_whose_type_differs_from_the_import_fails_to_instantiate()
     {
-        var wrong = new HostFunction(HostFunction.UserModule, "host", [ValueKind.Int32], [ValueKind.Int32], (_, a, r) => r[0] = a[0].AsInt32());
+        var wrong = new HostFunction(HostFunction.UserModule, "host", [WasmValueType.I32], [WasmValueType.I32], (_, a, r) => r[0] = a[0].AsInt32());
         var e = Assert.Throws<PluginException>(() =>
         {
             using var plugin = TestPlugins.CompileWat(HostCallModule, new PluginOptions { HostFunctions = [wrong] });
@@ -385,7 +468,7 @@ public sealed class HostFunctionTests
     [Fact]
     public void Host_functions_are_matched_by_module_and_name()
     {
-        var elsewhere = HostFunction.FromFunc("other:module", "host", (_, a) => a);
+        var elsewhere = HostFunction.FromMethod<long, long>("host", (_, a) => a).WithModule("other:module");
         var e = TestPlugins.Fails(PluginErrorKind.MissingImport,
             () => TestPlugins.CompileWat(HostCallModule, new PluginOptions { HostFunctions = [elsewhere] }));
         Assert.Equal("extism:host/user::host", e.ImportName);
@@ -395,14 +478,14 @@ public sealed class HostFunctionTests
     /// <summary>Host functions in the shape of the seed's inter-plugin functions, backed by count_vowels instances.</summary>
     private static HostFunction[] RegisterAndCall(string module, CompiledPlugin countVowels, List<PluginInstance> instances) =>
     [
-        HostFunction.FromFunc(module, "register_plugin", (p, name) =>
+        HostFunction.FromMethod("register_plugin", (CurrentPlugin p, long name) =>
         {
             Assert.Equal("count_vowels", p.ReadString(name));
             instances.Add(countVowels.Instantiate());
-            return instances.Count;
-        }),
-        HostFunction.FromFunc(module, "call_plugin", (p, id, function, input) =>
-            p.WriteBytes(instances[(int)id - 1].Call(p.ReadString(function), p.ReadBytes(input)))),
+            return (long)instances.Count;
+        }).WithModule(module),
+        HostFunction.FromMethod("call_plugin", (CurrentPlugin p, long id, long function, long input) =>
+            p.WriteBytes(instances[(int)id - 1].Call(p.ReadString(function), p.ReadBytes(input)))).WithModule(module),
     ];
 
     [Theory]
@@ -434,8 +517,8 @@ public sealed class HostFunctionTests
         TestPlugins.Fails(PluginErrorKind.MissingImport, () => TestPlugins.CompileDist("relay_c"));
         var stubs = new[]
         {
-            HostFunction.FromFunc("env", "register_plugin", (_, _) => 0),
-            HostFunction.FromFunc("env", "call_plugin", (_, _, _, _) => 0),
+            HostFunction.FromMethod<long, long>("register_plugin", (_, _) => 0).WithModule("env"),
+            HostFunction.FromMethod<long, long, long, long>("call_plugin", (_, _, _, _) => 0).WithModule("env"),
         };
         using var plugin = TestPlugins.CompileDist("relay_c", new PluginOptions { HostFunctions = stubs });
         using var instance = plugin.Instantiate();
@@ -459,7 +542,7 @@ public sealed class HostFunctionTests
         var manifest = TestPlugins.Wat(HostCallModule) with { Memory = new ManifestMemory { MaxPages = 8 } };
         using var plugin = TestPlugins.Runtime.Compile(manifest, new PluginOptions
         {
-            HostFunctions = [HostFunction.FromFunc(HostFunction.UserModule, "host", (p, _) => p.WriteBytes(new byte[1 << 20]))],
+            HostFunctions = [HostFunction.FromMethod<long, long>("host", (p, _) => p.WriteBytes(new byte[1 << 20]))],
         });
         using var instance = plugin.Instantiate();
         TestPlugins.Fails(PluginErrorKind.OutOfMemory, () => instance.Call("call", []));

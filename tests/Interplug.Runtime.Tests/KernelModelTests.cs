@@ -144,8 +144,8 @@ public sealed class KernelModelTests
     // The trace of one step is at most 2 + 17 values; 80 steps stay well inside the page below the trace's end.
     private const int MaxSteps = 80;
 
-    private static readonly HostFunction Echo = HostFunction.FromFunc(HostFunction.UserModule, "echo",
-        (plugin, handle) => plugin.WriteBytes(plugin.ReadBytes(handle).ToArray()));
+    private static readonly HostFunction Echo = HostFunction.FromMethod("echo",
+        (CurrentPlugin plugin, long handle) => plugin.WriteBytes(plugin.ReadBytes(handle).ToArray()));
 
     private static readonly Lazy<CompiledPlugin> Plugin = new(() =>
         TestPlugins.Runtime.Compile(

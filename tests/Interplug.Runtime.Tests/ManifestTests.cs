@@ -332,7 +332,7 @@ public sealed class ManifestTests
               (import "lib" "add" (func $add (param i64 i64) (result i64)))
               (func (export "twice") (param i64) (result i64) (call $add (local.get 0) (local.get 0))))
             """;
-        var options = new PluginOptions { HostFunctions = [HostFunction.FromFunc("lib", "add", (_, a, b) => a + b)] };
+        var options = new PluginOptions { HostFunctions = [HostFunction.FromMethod<long, long, long>("add", (_, a, b) => a + b).WithModule("lib")] };
         var manifest = new Manifest
         {
             Wasm =

@@ -11,12 +11,12 @@ public sealed class PdkPluginTests
 {
     private static HostFunction[] RelayStubs(string module) =>
     [
-        HostFunction.FromFunc(module, "register_plugin", (_, _) => 0),
-        HostFunction.FromFunc(module, "call_plugin", (_, _, _, _) => 0),
-        HostFunction.FromFunc(module, "free_plugin", (_, _) => 0),
-        HostFunction.FromFunc(module, "try_register_plugin", (_, _) => 0),
-        HostFunction.FromFunc(module, "try_call_plugin", (_, _, _, _) => 0),
-        HostFunction.FromFunc(module, "last_error", _ => 0),
+        HostFunction.FromMethod<long, long>("register_plugin", (_, _) => 0).WithModule(module),
+        HostFunction.FromMethod<long, long, long, long>("call_plugin", (_, _, _, _) => 0).WithModule(module),
+        HostFunction.FromMethod<long, long>("free_plugin", (_, _) => 0).WithModule(module),
+        HostFunction.FromMethod<long, long>("try_register_plugin", (_, _) => 0).WithModule(module),
+        HostFunction.FromMethod<long, long, long, long>("try_call_plugin", (_, _, _, _) => 0).WithModule(module),
+        HostFunction.FromMethod("last_error", _ => 0L).WithModule(module),
     ];
 
     [Theory]

@@ -14,14 +14,31 @@ internal static class InterPluginFunctions
 
     public static IReadOnlyList<HostFunction> All { get; } = Modules.SelectMany(Define).ToArray();
 
+    /// <summary>These functions followed by the application's own, which may not share a module and name with any other.</summary>
+    /// <exception cref="ArgumentException">Two functions share a module and name.</exception>
+    public static IReadOnlyList<HostFunction> With(IReadOnlyList<HostFunction> user, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(user, paramName);
+        var taken = All.Select(f => f.ToString()).ToHashSet(StringComparer.Ordinal);
+        foreach (var function in user)
+        {
+            ArgumentNullException.ThrowIfNull(function, paramName);
+            if (!taken.Add(function.ToString()))
+                throw new ArgumentException(All.Any(f => f.ToString() == function.ToString())
+                    ? $"host function {function} is an inter-plugin function the host provides itself; give it another name or module"
+                    : $"host function {function} is defined twice", paramName);
+        }
+        return [.. All, .. user];
+    }
+
     private static IEnumerable<HostFunction> Define(string module) =>
     [
-        HostFunction.FromFunc(module, "register_plugin", Register),
-        HostFunction.FromFunc(module, "call_plugin", Call),
-        HostFunction.FromFunc(module, "free_plugin", Free),
-        HostFunction.FromFunc(module, "try_register_plugin", (plugin, name) => Try(plugin, name, 0, 0, static (p, n, _, _) => Register(p, n))),
-        HostFunction.FromFunc(module, "try_call_plugin", (plugin, id, func, input) => Try(plugin, id, func, input, Call)),
-        HostFunction.FromFunc(module, "last_error", LastError),
+        HostFunction.FromMethod("register_plugin", (CurrentPlugin plugin, long name) => Raise(plugin, name, 0, 0, static (p, n, _, _) => Register(p, n))).WithModule(module),
+        HostFunction.FromMethod("call_plugin", (CurrentPlugin plugin, long id, long func, long input) => Raise(plugin, id, func, input, Call)).WithModule(module),
+        HostFunction.FromMethod<long, long>("free_plugin", Free).WithModule(module),
+        HostFunction.FromMethod("try_register_plugin", (CurrentPlugin plugin, long name) => Try(plugin, name, 0, 0, static (p, n, _, _) => Register(p, n))).WithModule(module),
+        HostFunction.FromMethod("try_call_plugin", (CurrentPlugin plugin, long id, long func, long input) => Try(plugin, id, func, input, Call)).WithModule(module),
+        HostFunction.FromMethod<long>("last_error", LastError).WithModule(module),
     ];
 
     /// <summary><c>register_plugin(name) -> id</c>: spawns a child; any failure fails the caller's call.</summary>
@@ -74,6 +91,20 @@ internal static class InterPluginFunctions
         {
             Context(plugin).Process.LastError = e.Message;
             return Status(e);
+        }
+    }
+
+    // A failure of the host's work for the plugin fails the plugin's call; it names the chain down
+    // to that plugin, whose request it was. Failures from deeper in the chain name theirs already.
+    private static long Raise(CurrentPlugin plugin, long a, long b, long c, Func<CurrentPlugin, long, long, long, long> body)
+    {
+        try
+        {
+            return body(plugin, a, b, c);
+        }
+        catch (PluginException e) when (e.CallChain is null && plugin.HostContext is CallChain chain)
+        {
+            throw ChainFailure.Of(e, chain.Describe());
         }
     }
 

@@ -10,4 +10,7 @@ public interface IPluginSource
     /// <param name="manifest">Its manifest, when found.</param>
     /// <returns>Whether this source has the plugin.</returns>
     bool TryResolve(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Manifest? manifest);
+
+    /// <summary>The names this source resolves, for <see cref="PluginHost.WarmUp"/>; a source that cannot list them (the default) lists none.</summary>
+    IEnumerable<string> Names() => [];
 }

@@ -11,12 +11,17 @@ public sealed class ManifestPluginSource : IPluginSource
     /// <param name="name">The plugin's name.</param>
     /// <param name="manifest">Its manifest.</param>
     /// <returns>This source, for chaining.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid plugin name (see <see cref="PluginName.Validate"/>).</exception>
     public ManifestPluginSource Add(string name, Manifest manifest)
     {
-        PluginName.Validate(name);
+        PluginName.ValidateArgument(name, nameof(name));
+        ArgumentNullException.ThrowIfNull(manifest);
         _manifests[name] = manifest;
         return this;
     }
+
+    /// <inheritdoc />
+    public IEnumerable<string> Names() => _manifests.Keys;
 
     /// <inheritdoc />
     public bool TryResolve(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Manifest? manifest) =>

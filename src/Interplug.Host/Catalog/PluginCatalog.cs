@@ -24,9 +24,11 @@ public sealed class PluginCatalog
     }
 
     /// <summary>Adds a folder of <c>&lt;name&gt;.wasm</c> and <c>&lt;name&gt;.json</c> plugins.</summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     public PluginCatalog AddDirectory(string directory) => AddSource(new DirectoryPluginSource(directory));
 
     /// <summary>Adds one plugin from a manifest, for example <see cref="Manifest.FromBytes"/> of an in-memory module.</summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid plugin name (see <see cref="PluginName.Validate"/>).</exception>
     public PluginCatalog Add(string name, Manifest manifest)
     {
         if (_inCode is null)
@@ -36,14 +38,20 @@ public sealed class PluginCatalog
     }
 
     /// <summary>Requires the main module of <paramref name="name"/> to have this SHA-256 (hex).</summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid plugin name, or the hash is empty.</exception>
     public PluginCatalog Pin(string name, string sha256)
     {
-        PluginName.Validate(name);
+        PluginName.ValidateArgument(name, nameof(name));
+        ArgumentException.ThrowIfNullOrEmpty(sha256);
         _pins[name] = sha256;
         return this;
     }
 
+    /// <summary>The names the sources list (see <see cref="IPluginSource.Names"/>), each once, in the order of the sources.</summary>
+    public IReadOnlyList<string> Names() => _sources.SelectMany(s => s.Names()).Distinct(StringComparer.Ordinal).ToArray();
+
     /// <summary>Whether some source has a plugin of that name.</summary>
+    /// <exception cref="PluginException"><see cref="PluginErrorKind.InvalidArgument"/> for a name that is not valid, as a start of it would report.</exception>
     public bool Contains(string name)
     {
         PluginName.Validate(name);
@@ -60,7 +68,7 @@ public sealed class PluginCatalog
                 continue;
             return _pins.TryGetValue(name, out var pin) ? PinMain(manifest, pin) : manifest;
         }
-        throw new PluginException(PluginErrorKind.NotFound, $"no plugin named \"{name}\" in the catalog");
+        throw new PluginException(PluginErrorKind.NotFound, $"no plugin named \"{name}\" in the catalog") { Origin = PluginErrorOrigin.Caller };
     }
 
     private static Manifest PinMain(Manifest manifest, string sha256)

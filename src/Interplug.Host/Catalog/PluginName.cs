@@ -26,7 +26,22 @@ public static class PluginName
             _ => null,
         };
         if (problem is not null)
-            throw new PluginException(PluginErrorKind.InvalidArgument, $"invalid plugin name \"{Printable(name)}\": it {problem}");
+            throw new PluginException(PluginErrorKind.InvalidArgument, $"invalid plugin name \"{Printable(name)}\": it {problem}") { Origin = PluginErrorOrigin.Caller };
+    }
+
+    /// <summary>Throws unless <paramref name="name"/>, an argument the application configures a catalog with, follows the rules of <see cref="Validate"/>.</summary>
+    /// <exception cref="ArgumentException">Naming the rule broken.</exception>
+    internal static void ValidateArgument(string name, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(name, paramName);
+        try
+        {
+            Validate(name);
+        }
+        catch (PluginException e)
+        {
+            throw new ArgumentException(e.Message, paramName, e);
+        }
     }
 
     private static string Printable(string name) =>

@@ -34,6 +34,8 @@ public sealed record PluginPolicy
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
+    private static readonly JsonDocumentOptions Document = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
     /// <summary>The limits used where a rule sets none.</summary>
     public static readonly PolicyRule BuiltInDefaults = new()
     {
@@ -62,39 +64,72 @@ public sealed record PluginPolicy
     /// <summary>Whether any rule, or the defaults, limits fuel: the host must then meter it.</summary>
     internal bool SetsFuel => Defaults.Fuel is not null || Plugins.Values.Any(r => r.Fuel is not null);
 
-    /// <summary>Parses a policy from JSON (snake_case keys, as in the example).</summary>
-    /// <exception cref="PluginException">Kind <see cref="PluginErrorKind.InvalidArgument"/> for malformed JSON or a limit out of range.</exception>
+    /// <summary>
+    /// Parses a policy from JSON (snake_case keys, as in the example). Everything is checked here:
+    /// unknown keys, a <c>defaults</c> that grants rights, and every limit's range, each reported
+    /// with the rule it is in, the key and the value.
+    /// </summary>
+    /// <exception cref="PluginException">Kind <see cref="PluginErrorKind.InvalidArgument"/> for malformed JSON, an unknown key, or a limit out of range.</exception>
     public static PluginPolicy Parse(string json)
     {
+        ArgumentNullException.ThrowIfNull(json);
         try
         {
-            var policy = JsonSerializer.Deserialize<PluginPolicy>(json, Json)
-                ?? throw new PluginException(PluginErrorKind.InvalidArgument, "policy JSON is null");
-            if (policy.Plugins is null || policy.Plugins.Values.Any(r => r is null || r.Spawn is null))
-                throw new PluginException(PluginErrorKind.InvalidArgument, "policy: \"plugins\" and each rule's \"spawn\" cannot be null");
-            return policy with { Defaults = policy.Defaults ?? BuiltInDefaults };
+            using var document = JsonDocument.Parse(json, Document);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw Invalid($"a policy is a JSON object, not {document.RootElement.ValueKind}");
+            var defaults = BuiltInDefaults;
+            var plugins = new Dictionary<string, PolicyRule>(StringComparer.Ordinal);
+            foreach (var section in document.RootElement.EnumerateObject())
+            {
+                switch (section.Name)
+                {
+                    case "defaults":
+                        defaults = Rule(section.Value, "defaults");
+                        if (defaults.Spawn.Count > 0 || defaults.Call is not null)
+                            throw Invalid("\"defaults\" sets only limits; \"spawn\" and \"call\" belong in a plugin's rule");
+                        break;
+                    case "plugins":
+                        if (section.Value.ValueKind != JsonValueKind.Object)
+                            throw Invalid($"\"plugins\" is an object of rules by plugin name, not {section.Value.ValueKind}");
+                        foreach (var rule in section.Value.EnumerateObject())
+                        {
+                            if (!plugins.TryAdd(rule.Name, Rule(rule.Value, $"plugins[\"{rule.Name}\"]")))
+                                throw Invalid($"plugins[\"{rule.Name}\"] appears twice");
+                        }
+                        break;
+                    default:
+                        throw Invalid($"unknown key \"{section.Name}\"; a policy has \"defaults\" and \"plugins\"");
+                }
+            }
+            return new PluginPolicy { Defaults = defaults, Plugins = plugins };
         }
         catch (JsonException e)
         {
             throw new PluginException(PluginErrorKind.InvalidArgument, $"invalid policy JSON: {e.Message}", e);
         }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new PluginException(PluginErrorKind.InvalidArgument, $"invalid policy: {e.Message.ReplaceLineEndings(" ")}", e);
-        }
     }
 
-    /// <summary>Reads and parses a policy file.</summary>
+    /// <summary>Reads and parses a policy file; messages start with its path.</summary>
     /// <exception cref="PluginException">Kind <see cref="PluginErrorKind.InvalidArgument"/> when it cannot be read or parsed, or a limit is out of range.</exception>
     public static PluginPolicy FromFile(string path)
     {
+        string json;
         try
         {
-            return Parse(File.ReadAllText(path));
+            json = File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new PluginException(PluginErrorKind.InvalidArgument, $"cannot read policy {path}: {e.Message}", e);
+        }
+        try
+        {
+            return Parse(json);
+        }
+        catch (PluginException e)
+        {
+            throw new PluginException(e.Kind, $"{path}: {e.Message}", e);
         }
     }
 
@@ -108,4 +143,27 @@ public sealed record PluginPolicy
                 return (key, rule);
         return null;
     }
+
+    private static PolicyRule Rule(JsonElement element, string where)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+            throw Invalid($"{where} is a rule object, not {element.ValueKind}");
+        try
+        {
+            var rule = element.Deserialize<PolicyRule>(Json)!;
+            return rule.Spawn is null || rule.Spawn.Contains(null!) || (rule.Call is { } calls && calls.Values.Any(exports => exports is null || exports.Contains(null!)))
+                ? throw Invalid($"in {where}, \"spawn\", the export lists of \"call\" and their entries cannot be null")
+                : rule;
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new PluginException(PluginErrorKind.InvalidArgument, $"invalid policy: in {where}, {e.Message.ReplaceLineEndings(" ")}", e);
+        }
+        catch (JsonException e)
+        {
+            throw new PluginException(PluginErrorKind.InvalidArgument, $"invalid policy: in {where}, {e.Message}", e);
+        }
+    }
+
+    private static PluginException Invalid(string problem) => new(PluginErrorKind.InvalidArgument, $"invalid policy: {problem}");
 }
