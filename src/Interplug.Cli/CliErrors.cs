@@ -24,7 +24,7 @@ internal static class CliErrors
         }
         catch (PluginException e)
         {
-            Console.Error.WriteLine($"error ({Kebab(e.Kind)}): {TerminalText.Escape(e.Message)}");
+            Console.Error.WriteLine(Describe(e));
             return Failure;
         }
         catch (CliUsageException e)
@@ -38,6 +38,9 @@ internal static class CliErrors
             return Failure;
         }
     }
+
+    /// <summary>The failure as one escaped line: <c>error (kind): message</c>.</summary>
+    public static string Describe(PluginException e) => $"error ({Kebab(e.Kind)}): {TerminalText.Escape(e.Message)}";
 
     private static string Kebab(PluginErrorKind kind) =>
         string.Concat(kind.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));

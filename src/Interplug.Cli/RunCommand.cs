@@ -15,8 +15,9 @@ internal static class RunCommand
         var plugins = new Option<string>("--plugins") { Description = "Folder of plugins", Required = true };
         var policy = new Option<string?>("--policy") { Description = "Policy file (JSON); without it every plugin may spawn any plugin of the folder, within default limits" };
         var trace = new Option<bool>("--trace") { Description = "Print the tree of plugin calls to stderr" };
+        var warmUp = new Option<bool>("--warm-up") { Description = "Compile every plugin of --plugins first and report the ones that fail to stderr" };
         var options = new PluginCliOptions();
-        var command = new Command("run", "Run a plugin as a process that can spawn and call other plugins") { plugin, export, plugins, policy, trace };
+        var command = new Command("run", "Run a plugin as a process that can spawn and call other plugins") { plugin, export, plugins, policy, trace, warmUp };
         options.AddTo(command, manifestOptions: false);
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -36,16 +37,28 @@ internal static class RunCommand
                 LoggerFactory = loggers,
                 Wasi = options.Wasi(parse),
             });
+            if (parse.GetValue(warmUp))
+            {
+                foreach (var failure in host.WarmUp().Failures)
+                    Console.Error.WriteLine($"warm-up: {TerminalText.Escape(failure.Name)}: {CliErrors.Describe(failure.Error)}");
+            }
+            byte[]? output = null;
             try
             {
                 using var process = host.Start(parse.GetValue(plugin)!, limits);
-                var output = process.Call(parse.GetValue(export)!, input);
+                output = process.Call(parse.GetValue(export)!, input);
                 using var stdout = Console.OpenStandardOutput();
                 stdout.Write(output);
             }
             finally
             {
-                tracer?.Print(Console.Error);
+                if (tracer is not null)
+                {
+                    // Where stdout and stderr share a terminal, the tree starts on a line of its own.
+                    if (output is [.., not (byte)'\n'])
+                        Console.Error.WriteLine();
+                    tracer.Print(Console.Error);
+                }
             }
         }));
         return command;

@@ -300,20 +300,7 @@ public sealed class PluginHost : IDisposable
         var spawn = SpawnTelemetry.Start(parent.Name, name);
         try
         {
-            Catalog.PluginName.Validate(name);
-            if (parent.Rights.WhyNotSpawn(name) is { } why)
-                throw new PluginException(PluginErrorKind.PermissionDenied, $"{parent.Name} may not spawn {name}: {why}");
-            // Checked before instantiating, to spend nothing on a spawn that must fail, and again when linking.
-            parent.Tree.CheckRoom(parent, name);
-
-            // Compiling is the host's work for the caller, so the caller's deadline bounds the wait for
-            // it; the child's own timeout starts with its start-up code, which runs inside the caller's
-            // call, so both deadlines bound that.
-            var compiled = _compiled.Get(name, chain.DeadlineTimestamp, chain.CancellationToken);
-            var rights = parent.Rights.ForChild(Options.Policy, name);
-            var deadline = Math.Min(chain.DeadlineTimestamp, Deadline.AfterMilliseconds(rights.TimeoutMs));
-            var child = CreateProcess(compiled, name, parent.Tree, parent, rights, deadline, chain.CancellationToken);
-            var handle = parent.Tree.Adopt(parent, child);
+            var handle = SpawnChild(parent, chain, name, out var child);
             spawn.Succeeded(child);
             return handle;
         }
@@ -322,6 +309,24 @@ public sealed class PluginHost : IDisposable
             spawn.Failed(e);
             throw;
         }
+    }
+
+    private long SpawnChild(PluginProcess parent, CallChain chain, string name, out PluginProcess child)
+    {
+        Catalog.PluginName.Validate(name);
+        if (parent.Rights.WhyNotSpawn(name) is { } why)
+            throw new PluginException(PluginErrorKind.PermissionDenied, $"{parent.Name} may not spawn {name}: {why}");
+        // Checked before instantiating, to spend nothing on a spawn that must fail, and again when linking.
+        parent.Tree.CheckRoom(parent, name);
+
+        // Compiling is the host's work for the caller, so the caller's deadline bounds the wait for
+        // it; the child's own timeout starts with its start-up code, which runs inside the caller's
+        // call, so both deadlines bound that.
+        var compiled = _compiled.Get(name, chain.DeadlineTimestamp, chain.CancellationToken);
+        var rights = parent.Rights.ForChild(Options.Policy, name);
+        var deadline = Math.Min(chain.DeadlineTimestamp, Deadline.AfterMilliseconds(rights.TimeoutMs));
+        child = CreateProcess(compiled, name, parent.Tree, parent, rights, deadline, chain.CancellationToken);
+        return parent.Tree.Adopt(parent, child);
     }
 
     internal long CallChild(CurrentPlugin caller, PluginProcess process, CallChain chain, PluginProcess child, string export, long inputHandle)

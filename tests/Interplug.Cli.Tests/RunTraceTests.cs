@@ -33,4 +33,21 @@ public sealed class RunTraceTests
         Assert.Equal(9_999, lines.Count(l => l.StartsWith("├─ echo.echo  ", StringComparison.Ordinal) || l.StartsWith("└─ echo.echo  ", StringComparison.Ordinal)));
         Assert.Equal("… 2001 more calls not shown: --trace keeps the first 10000", lines[^1]);
     }
+
+    [Fact]
+    public async Task Where_stdout_and_stderr_share_a_stream_the_tree_starts_on_its_own_line()
+    {
+        // The shell sends stderr where stdout goes, as a terminal shows them.
+        var start = new System.Diagnostics.ProcessStartInfo("sh") { WorkingDirectory = Cli.RepoRoot, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in new[] { "-c", "exec dotnet \"$@\" 2>&1", "sh", Cli.Dll, "run", "bench_caller", "call_loop", "--plugins", RepoPaths.PluginsDist, "--input", "2 echo echo 5", "--trace" })
+            start.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        var merged = await process.StandardOutput.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.True(process.ExitCode == 0, merged);
+        Assert.StartsWith("10\nbench_caller.call_loop  ", merged, StringComparison.Ordinal);
+    }
 }

@@ -85,13 +85,14 @@ public sealed class DependencyInjectionTests : IDisposable
     }
 
     [Fact]
-    public void Options_set_in_code_are_validated_when_the_host_is_first_resolved_naming_the_setting()
+    public void Without_a_generic_host_options_are_validated_at_first_use_and_paths_are_relative_to_the_current_directory()
     {
-        using var services = new ServiceCollection().AddInterplug(o => o.PluginsPath = _root.File("absent")).BuildServiceProvider();
+        using var services = new ServiceCollection().AddInterplug(o => o.PluginsPath = "absent-plugins").BuildServiceProvider();
 
         var e = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<PluginHost>());
 
-        Assert.Contains("InterplugOptions.PluginsPath: the folder", e.Message, StringComparison.Ordinal);
+        var absent = Path.Combine(Directory.GetCurrentDirectory(), "absent-plugins");
+        Assert.Contains($"InterplugOptions.PluginsPath: the folder \"{absent}\" does not exist", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

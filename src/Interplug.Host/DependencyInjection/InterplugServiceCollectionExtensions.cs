@@ -12,7 +12,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// and owns its runtime, exactly as <c>new PluginHost(options)</c> does: an instance pool sized by
 /// <see cref="InterplugOptions.MaxLiveInstances"/> and <see cref="InterplugOptions.MaxMemoryPages"/>,
 /// fuel metered only when needed. It logs through the container's <see cref="ILoggerFactory"/> when
-/// it has one. The first call of any overload wins; later calls add nothing.
+/// it has one. Only the first call registers a host; a later call of an options overload still
+/// configures <see cref="InterplugOptions"/>.
 /// </summary>
 public static class InterplugServiceCollectionExtensions
 {
