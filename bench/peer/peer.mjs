@@ -4,7 +4,10 @@
 // call_plugin and free_plugin, implemented here in JS on top of the SDK's public API.
 //
 //   node --expose-gc --no-warnings peer.mjs --dist ../../plugins/dist --out results.json [--quick]
-//        [--capacity-target 60000] [--capacity-seconds 60] [--rss-limit-gib 20]
+//        [--capacity-target 60000] [--capacity-seconds 60] [--rss-limit-gib 20] [--foreground-only]
+//
+// --foreground-only runs only the host-function rows and the foreground nested rows (the peer of
+// the headline ratios), for repeated runs that measure their spread.
 //
 // How nested calls work with this SDK on Node 20 (see docs/benchmarks.md, "The peer"):
 //   * The SDK calls a host function synchronously unless the plugin runs with runInWorker: true
@@ -42,6 +45,7 @@ const opt = (name, fallback) => {
   return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
 };
 const QUICK = args.includes('--quick');
+const FOREGROUND_ONLY = args.includes('--foreground-only');
 const DIST = resolve(opt('--dist', join(here, '..', '..', 'plugins', 'dist')));
 const OUT = opt('--out', null);
 const CAP_TARGET = Number(opt('--capacity-target', QUICK ? 200 : 60000));
@@ -236,7 +240,10 @@ async function hostCalls() {
 
 // The payload bench_caller's call_loop passes to its callee: byte i is (i * 131 + 7) & 0xff.
 const payload = (size) => Uint8Array.from({ length: size }, (_, i) => (i * 131 + 7) & 0xff);
-const ENV_N = 10000;
+// The SDK encodes a block's index in the top 16 bits of its handle and does not reuse indices
+// within a call: past 32,767 blocks in one call its handles turn negative and output_set fails
+// ("cannot assign to this block"). var_loop allocates about four blocks per round, so 5,000.
+const ENV_N = 5000;
 
 // The host-function rows (issue 11), host→plugin on the main thread, as Interplug's SideBySideEnv.
 async function envCalls() {
@@ -484,15 +491,18 @@ async function capacity(caller) {
 
 const started = Date.now();
 console.log(`peer: @extism/extism ${SDK_VERSION} on Node ${process.version}; plugins from ${DIST}${QUICK ? ' (quick: timings mean nothing)' : ''}`);
-await hostCalls();
+let cap = null;
+if (!FOREGROUND_ONLY) await hostCalls();
 await envCalls();
 await foregroundNested();
-const caller = await newCaller();
-await pluginCalls(caller);
-await copies();
-await spawns(caller);
-const cap = await capacity(caller);
-await caller.close();
+if (!FOREGROUND_ONLY) {
+  const caller = await newCaller();
+  await pluginCalls(caller);
+  await copies();
+  await spawns(caller);
+  cap = await capacity(caller);
+  await caller.close();
+}
 
 const report = {
   host: 'extism-js',
