@@ -2,6 +2,7 @@ using System.Text;
 using Interplug.Host;
 using Interplug.Host.Catalog;
 using Interplug.Host.Policy;
+using Interplug.Runtime.Manifests;
 
 namespace Interplug.Benchmarks;
 
@@ -16,6 +17,9 @@ internal static class BenchHost
     /// <summary>The payload sizes of the sweep through call_plugin: 64 B, 4 KiB, 64 KiB, 1 MiB.</summary>
     public static readonly int[] SweepSizes = [64, 4 << 10, 64 << 10, 1 << 20];
 
+    /// <summary>The config of bench_env on both hosts.</summary>
+    public static readonly Dictionary<string, string> BenchEnvConfig = new() { ["vowels"] = "aeiouAEIOU" };
+
     /// <summary>The 13-byte input of the seed demo.</summary>
     public static ReadOnlySpan<byte> Hello => "Hello, World!"u8;
 
@@ -26,7 +30,10 @@ internal static class BenchHost
     /// </summary>
     public static PluginHost Create(int maxChildren = 20_000, bool keepChildren = false) => new(new PluginHostOptions
     {
-        Catalog = new PluginCatalog().AddDirectory(Path.Combine(RepoPaths.Root, "plugins", "dist")),
+        // bench_env with the config its config_loop reads, as bench/peer gives it; the rest as built.
+        Catalog = new PluginCatalog()
+            .Add("bench_env", Manifest.FromWasmFile(RepoPaths.Plugin("bench_env")) with { Config = BenchEnvConfig })
+            .AddDirectory(Path.Combine(RepoPaths.Root, "plugins", "dist")),
         Policy = new PluginPolicy
         {
             Defaults = new PolicyRule
@@ -54,6 +61,26 @@ internal static class BenchHost
     /// <summary>The input of bench_caller's call_loop: "N callee export SIZE".</summary>
     public static byte[] CallLoopInput(int n, int size, string callee = "echo", string export = "echo") =>
         Encoding.ASCII.GetBytes($"{n} {callee} {export} {size}");
+
+    /// <summary>The payload bench_caller's call_loop passes: byte i is (i * 131 + 7) &amp; 0xff.</summary>
+    public static byte[] Payload(int size)
+    {
+        var bytes = new byte[size];
+        for (var i = 0; i < size; i++)
+            bytes[i] = (byte)((i * 131 + 7) & 0xff);
+        return bytes;
+    }
+
+    /// <summary>Runs call_loop 3 times into <paramref name="callee"/>.<paramref name="export"/> and fails unless it received <paramref name="expectedBytes"/> (null: any non-zero count).</summary>
+    public static void CheckLoop(PluginProcess caller, string callee, string export, int size, long? expectedBytes)
+    {
+        var total = Text(caller.Call("call_loop", CallLoopInput(3, size, callee, export)));
+        var ok = expectedBytes is { } expected
+            ? total == expected.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : long.TryParse(total, System.Globalization.CultureInfo.InvariantCulture, out var received) && received > 0;
+        if (!ok)
+            throw new InvalidOperationException($"call_loop 3 x {callee}.{export} {size} returned '{total}', expected {expectedBytes?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "a byte count"}");
+    }
 
     /// <summary>Runs bench_caller's call_check on an echoing export at this size, and one call_loop, and fails unless both did what they claim.</summary>
     public static void CheckEcho(PluginProcess caller, int size, string callee = "echo", string export = "echo")

@@ -47,6 +47,55 @@ public class SideBySideHostCall
 }
 
 /// <summary>
+/// The host-function rows (issue 11), host→plugin on kept processes: an empty call, bench_env's
+/// PDK loops of config_get and of var_get+var_set (N per call), and count_vowels on the 13-byte
+/// payload bench_caller passes it in the nested row, so the direct and nested figures compare.
+/// </summary>
+[MemoryDiagnoser]
+[MedianColumn]
+[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 15)]
+[BenchmarkCategory("SideBySide")]
+public class SideBySideEnv
+{
+    public const int N = 10_000;
+    private static readonly byte[] Rounds = Encoding.ASCII.GetBytes(N.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    private static readonly byte[] Payload13 = BenchHost.Payload(13);
+    private PluginHost _host = null!;
+    private PluginProcess _env = null!;
+    private PluginProcess _countVowels = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _host = BenchHost.Create();
+        _env = _host.Start("bench_env");
+        _countVowels = _host.Start("count_vowels");
+        BenchHost.Expect(_env, "config_loop", "3", "3"); // vowels configured: found every time
+        BenchHost.Expect(_env, "var_loop", "3", "3");
+        if (Empty().Length != 0)
+            throw new InvalidOperationException("bench_env.empty produced output");
+        var vowels = BenchHost.Text(CountVowels13());
+        if (!vowels.StartsWith("{\"count\":", StringComparison.Ordinal))
+            throw new InvalidOperationException($"count_vowels returned {vowels}");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _host.Dispose();
+
+    [Benchmark(Description = "host→plugin empty call")]
+    public byte[] Empty() => _env.Call("empty", []);
+
+    [Benchmark(Description = "config_get (PDK Config.get)", OperationsPerInvoke = N)]
+    public byte[] ConfigGet() => _env.Call("config_loop", Rounds);
+
+    [Benchmark(Description = "var_get+var_set (PDK)", OperationsPerInvoke = N)]
+    public byte[] VarPair() => _env.Call("var_loop", Rounds);
+
+    [Benchmark(Description = "host→plugin count_vowels, call_loop's 13 B")]
+    public byte[] CountVowels13() => _countVowels.Call("count_vowels", Payload13);
+}
+
+/// <summary>
 /// Plugin→plugin round trips: bench_caller's call_loop calls echo N times through call_plugin
 /// inside one top-level call (payload built once, each output freed).
 /// </summary>
@@ -68,6 +117,7 @@ public class SideBySideCallPlugin
 
     private PluginHost _host = null!;
     private PluginProcess _caller = null!;
+    private byte[] _countVowels13 = null!, _empty = null!;
     private byte[] _in13 = null!, _in64 = null!, _in4K = null!, _in64K = null!, _in1M = null!, _echoC1M = null!, _forward1M = null!;
 
     [GlobalSetup]
@@ -76,6 +126,10 @@ public class SideBySideCallPlugin
         _host = BenchHost.Create();
         _caller = _host.Start("bench_caller");
         _in13 = BenchHost.CallLoopInput(N13, 13);
+        _countVowels13 = BenchHost.CallLoopInput(N13, 13, "count_vowels", "count_vowels");
+        _empty = BenchHost.CallLoopInput(N13, 0, "bench_env", "empty");
+        BenchHost.CheckLoop(_caller, "count_vowels", "count_vowels", 13, null);
+        BenchHost.CheckLoop(_caller, "bench_env", "empty", 0, 0);
         _in64 = BenchHost.CallLoopInput(N64, 64);
         _in4K = BenchHost.CallLoopInput(N4K, 4 << 10);
         _in64K = BenchHost.CallLoopInput(N64K, 64 << 10);
@@ -94,6 +148,12 @@ public class SideBySideCallPlugin
 
     [Benchmark(Description = "plugin→plugin echo 13 B", OperationsPerInvoke = N13)]
     public byte[] CallPlugin13() => _caller.Call("call_loop", _in13);
+
+    [Benchmark(Description = "plugin→plugin count_vowels 13 B", OperationsPerInvoke = N13)]
+    public byte[] CallPluginCountVowels13() => _caller.Call("call_loop", _countVowels13);
+
+    [Benchmark(Description = "plugin→plugin empty call", OperationsPerInvoke = N13)]
+    public byte[] CallPluginEmpty() => _caller.Call("call_loop", _empty);
 
     [Benchmark(Description = "call_plugin echo 64 B", OperationsPerInvoke = N64)]
     public byte[] CallPlugin64() => _caller.Call("call_loop", _in64);

@@ -4,7 +4,10 @@
 // call_plugin and free_plugin, implemented here in JS on top of the SDK's public API.
 //
 //   node --expose-gc --no-warnings peer.mjs --dist ../../plugins/dist --out results.json [--quick]
-//        [--capacity-target 60000] [--capacity-seconds 60] [--rss-limit-gib 20]
+//        [--capacity-target 60000] [--capacity-seconds 60] [--rss-limit-gib 20] [--foreground-only]
+//
+// --foreground-only runs only the host-function rows and the foreground nested rows (the peer of
+// the headline ratios), for repeated runs that measure their spread.
 //
 // How nested calls work with this SDK on Node 20 (see docs/benchmarks.md, "The peer"):
 //   * The SDK calls a host function synchronously unless the plugin runs with runInWorker: true
@@ -17,6 +20,16 @@
 //   * 2.0.0-rc13 resets a foreground plugin's memory per call, but not a worker plugin's: its
 //     block list grows with every call and every host call ships the whole list between threads.
 //     So the harness calls caller.reset() before every timed call (outside the timing).
+//
+// Two peer modes, both measured (docs/benchmarks.md, "The peer"):
+//   * foreground (the stronger peer, used for the headline ratios): every plugin on the main thread.
+//     The callees are loaded up front with createPlugin; register_plugin hands out a loaded callee,
+//     and call_plugin is a synchronous host function that calls callee.call(...): the SDK runs the
+//     callee's wasm synchronously inside that call and only delivers its result through a Promise,
+//     so each callee gets an extism:host/env output_set override that captures its output, which
+//     call_plugin stores into the caller. The SDK cannot create a plugin synchronously, so this mode
+//     has no spawn rows.
+//   * worker: bench_caller with runInWorker: true and async host functions, as described above.
 //
 // Timing: process.hrtime; each sample is one timed batch; the figure is the median of the samples
 // per operation (a loop of N inside one plugin call counts as N operations).
@@ -32,6 +45,7 @@ const opt = (name, fallback) => {
   return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
 };
 const QUICK = args.includes('--quick');
+const FOREGROUND_ONLY = args.includes('--foreground-only');
 const DIST = resolve(opt('--dist', join(here, '..', '..', 'plugins', 'dist')));
 const OUT = opt('--out', null);
 const CAP_TARGET = Number(opt('--capacity-target', QUICK ? 200 : 60000));
@@ -56,7 +70,7 @@ function moduleOf(name) {
   return m;
 }
 
-const foreground = (name) => createPlugin({ wasm: [{ module: moduleOf(name) }] }, { useWasi: false });
+const foreground = (name, config = {}) => createPlugin({ wasm: [{ module: moduleOf(name) }], config }, { useWasi: false });
 
 const registry = new Map(); // id -> foreground Plugin
 let nextId = 1;
@@ -95,6 +109,75 @@ async function freeAll() {
   const all = [...registry.values()];
   registry.clear();
   await Promise.all(all.map((p) => p.close()));
+}
+
+// ---- the foreground peer: every plugin on the main thread, nested calls synchronous ------------------
+
+// The config each plugin gets on both hosts (Interplug's BenchHost sets the same).
+const CONFIG = { bench_env: { vowels: 'aeiouAEIOU' } };
+
+// A callee on the main thread whose output_set is overridden to capture its output: the SDK's own
+// output only reaches JS through the Promise of call(), after the caller's host function returned.
+async function capturingCallee(name) {
+  const callee = { plugin: null, output: null };
+  callee.plugin = await createPlugin({ wasm: [{ module: moduleOf(name) }], config: CONFIG[name] ?? {} }, {
+    useWasi: false,
+    functions: {
+      'extism:host/env': {
+        output_set(cp, addr, length) {
+          const block = cp.read(addr);
+          callee.output = block ? block.bytes().subarray(0, Number(length)) : null;
+        },
+      },
+    },
+  });
+  return callee;
+}
+
+// bench_caller on the main thread, with synchronous register_plugin, call_plugin and free_plugin
+// over callees loaded up front. check() throws the first failure of a callee (a rejected Promise).
+async function foregroundCaller(names) {
+  const loaded = new Map();
+  for (const name of names) loaded.set(name, await capturingCallee(name));
+  const ids = new Map();
+  let next = 1;
+  let failure = null;
+  const functions = {
+    'extism:host/user': {
+      register_plugin(cp, nameHandle) {
+        const name = cp.read(nameHandle).text();
+        const callee = loaded.get(name);
+        if (!callee) throw new Error(`register_plugin: ${name} was not loaded up front`);
+        ids.set(next, callee);
+        return BigInt(next++);
+      },
+      call_plugin(cp, id, funcHandle, inputHandle) {
+        const callee = ids.get(Number(id));
+        if (!callee) throw new Error(`call_plugin: no plugin with id ${id}`);
+        const func = cp.read(funcHandle).text();
+        const input = inputHandle === 0n ? new Uint8Array(0) : cp.read(inputHandle).bytes();
+        callee.output = null;
+        // The callee runs to its end inside this call; only its result would come later.
+        callee.plugin.call(func, input).catch((e) => {
+          failure ??= e;
+        });
+        const output = callee.output;
+        return output && output.byteLength ? cp.store(output) : 0n;
+      },
+      free_plugin(_cp, id) {
+        return ids.delete(Number(id)) ? 0n : -19n;
+      },
+    },
+  };
+  const plugin = await createPlugin({ wasm: [{ module: moduleOf('bench_caller') }] }, { useWasi: false, functions });
+  return {
+    async call(func, input) {
+      const out = await plugin.call(func, input);
+      if (failure) throw failure;
+      return text(out);
+    },
+    close: () => plugin.close(),
+  };
 }
 
 // ---- measuring -----------------------------------------------------------------------------------
@@ -155,6 +238,68 @@ async function hostCalls() {
   }, { n: M });
 }
 
+// The payload bench_caller's call_loop passes to its callee: byte i is (i * 131 + 7) & 0xff.
+const payload = (size) => Uint8Array.from({ length: size }, (_, i) => (i * 131 + 7) & 0xff);
+// The SDK encodes a block's index in the top 16 bits of its handle and does not reuse indices
+// within a call: past 32,767 blocks in one call its handles turn negative and output_set fails
+// ("cannot assign to this block"). var_loop allocates about four blocks per round, so 5,000.
+const ENV_N = 5000;
+
+// The host-function rows (issue 11), host→plugin on the main thread, as Interplug's SideBySideEnv.
+async function envCalls() {
+  const env = await foreground('bench_env', CONFIG.bench_env);
+  const countVowels = await foreground('count_vowels');
+  expect(text(await env.call('config_loop', '3')), '3', 'config_loop 3');
+  expect(text(await env.call('var_loop', '3')), '3', 'var_loop 3');
+  expect(text(await env.call('empty', '')), '', 'empty');
+  const p13 = payload(13);
+  if (!text(await countVowels.call('count_vowels', p13)).startsWith('{"count":')) throw new Error('count_vowels answered wrongly');
+  const M = QUICK ? 10 : 2000;
+  const n = QUICK ? 3 : ENV_N;
+  const batch = (plugin, func, input, count) => async () => {
+    const t = now();
+    for (let i = 0; i < count; i++) await plugin.call(func, input);
+    return [Number(now() - t), count];
+  };
+  await measure('host_empty', 'host→plugin empty call', batch(env, 'empty', '', M), { n: M });
+  await measure('host_count_vowels_p13', 'host→plugin count_vowels, call_loop\'s 13 B', batch(countVowels, 'count_vowels', p13, M), { n: M });
+  await measure('env_config_get', 'config_get (PDK Config.get)', async () => {
+    const t = now();
+    expect(text(await env.call('config_loop', String(n))), String(n), 'config_loop');
+    return [Number(now() - t), n];
+  }, { n });
+  await measure('env_var_pair', 'var_get+var_set (PDK)', async () => {
+    const t = now();
+    expect(text(await env.call('var_loop', String(n))), String(n), 'var_loop');
+    return [Number(now() - t), n];
+  }, { n });
+}
+
+const FG_N = 1000;
+
+// Nested calls with every plugin in the foreground: the peer of the headline ratios.
+async function foregroundNested() {
+  const caller = await foregroundCaller(['echo', 'count_vowels', 'bench_env']);
+  const n = QUICK ? 3 : FG_N;
+  for (const size of [13, 64, 4096]) expect(await caller.call('call_check', `echo echo ${size}`), `ok ${size}`, `foreground call_check ${size}`);
+  const cv = Number(await caller.call('call_loop', '3 count_vowels count_vowels 13'));
+  if (!(cv > 0)) throw new Error(`foreground call_loop into count_vowels received ${cv} bytes`);
+  expect(await caller.call('call_loop', '3 bench_env empty 0'), '0', 'foreground call_loop into empty');
+  const loop = (key, desc, callee, func, size, check) => measure(key, desc, async () => {
+    const t = now();
+    const out = await caller.call('call_loop', `${n} ${callee} ${func} ${size}`);
+    const ns = Number(now() - t);
+    check(out);
+    return [ns, n];
+  }, { n, bytes: size, mode: 'foreground' });
+  await loop('fg_p2p_count_vowels_13', 'plugin→plugin count_vowels 13 B (foreground)', 'count_vowels', 'count_vowels', 13, (out) => {
+    if (!(Number(out) > 0)) throw new Error(`call_loop into count_vowels received ${out} bytes`);
+  });
+  await loop('fg_p2p_empty', 'plugin→plugin empty call (foreground)', 'bench_env', 'empty', 0, (out) => expect(out, '0', 'call_loop into empty'));
+  await loop('fg_p2p_echo_13', 'plugin→plugin echo 13 B (foreground)', 'echo', 'echo', 13, (out) => expect(out, String(n * 13), 'call_loop into echo'));
+  await caller.close();
+}
+
 async function newCaller() {
   return createPlugin({ wasm: [{ module: moduleOf('bench_caller') }] }, { useWasi: false, runInWorker: true, functions: hostFunctions });
 }
@@ -188,6 +333,15 @@ async function pluginCalls(caller) {
   }, { n, bytes: size });
   const q = (n) => (QUICK ? Math.min(n, 3) : n);
   await loop('p2p_echo_13', 'plugin→plugin echo 13 B', 13, q(N13));
+  const other = (key, desc, callee, func, size, check) => measure(key, desc, async () => {
+    const [ns, out] = await timedCall(caller, 'call_loop', `${q(N13)} ${callee} ${func} ${size}`);
+    check(out);
+    return [ns, q(N13)];
+  }, { n: q(N13), bytes: size });
+  await other('p2p_count_vowels_13', 'plugin→plugin count_vowels 13 B', 'count_vowels', 'count_vowels', 13, (out) => {
+    if (!(Number(out) > 0)) throw new Error(`call_loop into count_vowels received ${out} bytes`);
+  });
+  await other('p2p_empty', 'plugin→plugin empty call', 'bench_env', 'empty', 0, (out) => expect(out, '0', 'call_loop into empty'));
   for (const [key, size, n] of SWEEP) await loop(key, `call_plugin echo ${label(size)}`, size, q(n));
   // The SDK's cost per host call grows with the number of blocks the calling plugin allocated in
   // the current call (every host call ships the whole block list between the threads). One larger
@@ -337,20 +491,25 @@ async function capacity(caller) {
 
 const started = Date.now();
 console.log(`peer: @extism/extism ${SDK_VERSION} on Node ${process.version}; plugins from ${DIST}${QUICK ? ' (quick: timings mean nothing)' : ''}`);
-await hostCalls();
-const caller = await newCaller();
-await pluginCalls(caller);
-await copies();
-await spawns(caller);
-const cap = await capacity(caller);
-await caller.close();
+let cap = null;
+if (!FOREGROUND_ONLY) await hostCalls();
+await envCalls();
+await foregroundNested();
+if (!FOREGROUND_ONLY) {
+  const caller = await newCaller();
+  await pluginCalls(caller);
+  await copies();
+  await spawns(caller);
+  cap = await capacity(caller);
+  await caller.close();
+}
 
 const report = {
   host: 'extism-js',
   sdk: `@extism/extism ${SDK_VERSION}`,
   node: process.version,
   v8: process.versions.v8,
-  mode: 'caller (bench_caller) with runInWorker: true and async host functions; callees in the foreground (main thread); caller.reset() before each timed call',
+  mode: 'host→plugin rows and fg_* rows: every plugin in the foreground (main thread), callees loaded up front, synchronous call_plugin with an output_set override; other plugin→plugin rows: caller (bench_caller) with runInWorker: true and async host functions, callees in the foreground, caller.reset() before each timed call',
   quick: QUICK,
   date: new Date().toISOString(),
   seconds: (Date.now() - started) / 1000,

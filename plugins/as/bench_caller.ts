@@ -31,7 +31,7 @@
 // The payload's byte i is (i * 131 + 7) & 0xff.
 import { Host, Memory } from "@extism/as-pdk";
 import { free, length } from "@extism/as-pdk/lib/env";
-import { fail, toBlock, utf8 } from "./lib/blocks";
+import { fail, number, toBlock, utf8 } from "./lib/blocks";
 
 @external("extism:host/user", "register_plugin")
 declare function register_plugin(name: u64): i64;
@@ -69,18 +69,6 @@ function split(input: Uint8Array): void {
       start = i + 1;
     }
   }
-}
-
-// Non-negative decimal; -1 for anything else.
-function number(b: Uint8Array): i64 {
-  if (b.length == 0 || b.length > 18) return -1;
-  let n: i64 = 0;
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i];
-    if (c < 0x30 || c > 0x39) return -1;
-    n = n * 10 + <i64>(c - 0x30);
-  }
-  return n;
 }
 
 // ---- exports ---------------------------------------------------------------

@@ -30,6 +30,7 @@ public sealed class CompiledPlugin : IDisposable
         var mainIndex = ManifestRules.MainIndex(manifest.Wasm);
         Name = options.Name ?? manifest.Wasm[mainIndex].Name ?? NameFromPath(manifest.Wasm[mainIndex]) ?? "plugin";
         Logger = runtime.LoggerFactory.CreateLogger("Interplug.Plugin");
+        Config = new ConfigValues(manifest.Config);
         Linker = CreateLinker(runtime.Engine, options);
         Linkers = new InstanceLinkers(Linker);
         try
@@ -71,6 +72,9 @@ public sealed class CompiledPlugin : IDisposable
     internal PluginRuntime Runtime { get; }
 
     internal ILogger Logger { get; }
+
+    /// <summary>The manifest's config, UTF-8 encoded once for <c>config_get</c>.</summary>
+    internal ConfigValues Config { get; }
 
     internal Linker Linker { get; }
 

@@ -103,6 +103,17 @@ public sealed class VarsTests
     }
 
     [Fact]
+    public void A_var_replaced_by_a_value_of_the_same_length_reads_back_the_new_value()
+    {
+        using var instance = Default.Value.Instantiate();
+        Set(instance, "first");
+        var earlier = instance.Call("get_k", []);
+        Set(instance, "later");
+        Assert.Equal("later", instance.CallText("get_k"));
+        Assert.Equal("first", System.Text.Encoding.UTF8.GetString(earlier)); // what a call returned stays its own
+    }
+
+    [Fact]
     public void A_var_set_is_visible_in_the_same_call()
     {
         using var instance = Default.Value.Instantiate();

@@ -24,3 +24,15 @@ export function fail(msg: string): i32 {
   error_set(Memory.allocateString(msg).offset);
   return 1;
 }
+
+// A non-negative decimal number; -1 for anything else.
+export function number(b: Uint8Array): i64 {
+  if (b.length == 0 || b.length > 18) return -1;
+  let n: i64 = 0;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    if (c < 0x30 || c > 0x39) return -1;
+    n = n * 10 + <i64>(c - 0x30);
+  }
+  return n;
+}

@@ -39,23 +39,15 @@ internal static partial class EnvFunctions
 
     private static InstanceState State(Caller caller) => (InstanceState)caller.GetData()!;
 
-    // `what` describes the key in errors ("config_get key"); a literal, so nothing is built per call.
-    private static string ReadKey(InstanceState state, long handle, string what) =>
-        Utf8.Decode(state.Kernel.Read(handle), what);
-
     private static long ConfigGet(InstanceState state, long keyHandle)
     {
-        var key = ReadKey(state, keyHandle, "config_get key");
-        var value = state.Plugin.Manifest.Config.TryGetValue(key, out var text)
-            ? state.Kernel.Write(System.Text.Encoding.UTF8.GetBytes(text))
-            : 0;
+        var value = state.Plugin.Config.Get(state.Kernel.Read(keyHandle)) is { } bytes ? state.Kernel.Write(bytes) : 0;
         return state.Kernel.FreeAfterResult(keyHandle, value);
     }
 
     private static long VarGet(InstanceState state, long keyHandle)
     {
-        var key = ReadKey(state, keyHandle, "var_get key");
-        var value = state.Vars.Get(key) is { } bytes ? state.Kernel.Write(bytes) : 0;
+        var value = state.Vars.Get(state.Kernel.Read(keyHandle)) is { } bytes ? state.Kernel.Write(bytes) : 0;
         return state.Kernel.FreeAfterResult(keyHandle, value);
     }
 
@@ -65,7 +57,7 @@ internal static partial class EnvFunctions
         {
             if (keyHandle == 0)
                 throw new PluginException(PluginErrorKind.InvalidArgument, "var_set: the key handle is 0");
-            var key = Utf8.Decode(state.Kernel.Read(keyHandle), "var_set key");
+            var key = state.Kernel.Read(keyHandle);
             if (valueHandle == 0)
                 state.Vars.Remove(key);
             else

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using Wasmtime;
 
@@ -28,8 +29,6 @@ internal sealed unsafe class KernelInstance
     private const int InputOffsetSlot = 160;
     private const int InputLengthSlot = 168;
 
-    private readonly Instance _instance;
-    private Action<long>? _free;
     private byte* _data;
     private byte* _meta;
     private long _dataLength;
@@ -38,7 +37,6 @@ internal sealed unsafe class KernelInstance
     {
         Data = instance.GetMemory("memory")!;
         Meta = instance.GetMemory("meta")!;
-        _instance = instance;
         RefreshPointers();
         Header(BumpSlot) = HeapBase;
     }
@@ -104,11 +102,29 @@ internal sealed unsafe class KernelInstance
         return handle;
     }
 
+    /// <summary>
+    /// Frees a block exactly as kernel.wat's <c>free</c> does, without the trip into wasm (which cost
+    /// more than the rest of a host function, measured 2026-12-02): the block just below the bump
+    /// pointer moves the pointer back; any other goes to the head of its size class's free list.
+    /// Freeing the input, 0, or anything that is not a live block does nothing.
+    /// </summary>
     public void Free(long handle)
     {
-        // Looked up on first use: most instances never free a block from the host side.
-        if (handle != 0)
-            (_free ??= _instance.GetAction<long>("free")!)(handle);
+        if (handle == Header(InputOffsetSlot))
+            return;
+        var capacity = (Length(handle) + 15) & ~15L;
+        if (capacity == 0)
+            return;
+        var slot = _meta + (handle >> 2);
+        if (handle + capacity == Header(BumpSlot))
+        {
+            Unsafe.WriteUnaligned(slot, 0);
+            Header(BumpSlot) = handle;
+            return;
+        }
+        var head = _meta + ((63 - BitOperations.LeadingZeroCount((ulong)capacity)) << 2);
+        Unsafe.WriteUnaligned(slot, unchecked((int)0x80000000) | Unsafe.ReadUnaligned<int>(head));
+        Unsafe.WriteUnaligned(head, (int)(handle >> 4));
     }
 
     /// <summary>
