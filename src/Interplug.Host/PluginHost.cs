@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Interplug.Host.Calls;
+using Interplug.Host.Inspection;
 using Interplug.Host.Policy;
 using Interplug.Runtime;
 using Interplug.Runtime.Manifests;
@@ -34,6 +35,7 @@ public sealed class PluginHost : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly HostUsers _users;
     private readonly CompileCache _compiled;
+    private readonly ImportGraph _imports;
     private int _live;
     private int _disposeStarted;
 
@@ -64,6 +66,7 @@ public sealed class PluginHost : IDisposable
         _limitedByMaps = MaxLiveInstances < options.MaxLiveInstances;
         _users = new HostUsers(ReleaseShared);
         _compiled = new CompileCache(options.Catalog, Compile, _users, options.MaxModuleBytes);
+        _imports = new ImportGraph(_compiled, options.Policy);
     }
 
     /// <summary>The options the host was created with.</summary>
@@ -104,6 +107,7 @@ public sealed class PluginHost : IDisposable
                 // The caller chose this plugin, so its compile may take as long as it takes (a
                 // spawn waits only until its caller's deadline); the timeout bounds its start-up code.
                 var compiled = _compiled.Get(name, long.MaxValue, cancellation.Token);
+                _imports.Check(compiled, name, rights, long.MaxValue, cancellation.Token);
                 process = CreateProcess(compiled, name, new ProcessTree(this, cancellation) { Memory = rights.MemoryMaxPages is { } pages ? new MemoryQuota(pages) : null }, null, rights, Deadline.AfterMilliseconds(rights.TimeoutMs), cancellation.Token);
             }
             catch
@@ -120,6 +124,28 @@ public sealed class PluginHost : IDisposable
                 throw new ObjectDisposedException(GetType().FullName);
             }
             return process;
+        }
+        finally
+        {
+            _users.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Reports what a plugin can reach before anything runs: its exports, its imports from the
+    /// host, WASI and other plugins, and, under the policy, which plugin imports starting it as a
+    /// top-level process would allow. Compiles it and the plugins it imports; instantiates nothing.
+    /// </summary>
+    /// <param name="name">The plugin's catalog name.</param>
+    /// <exception cref="PluginException">The name is invalid or unknown, or the plugin does not compile.</exception>
+    /// <exception cref="ObjectDisposedException">The host was disposed.</exception>
+    public PluginReport Inspect(string name)
+    {
+        ObjectDisposedException.ThrowIf(!_users.TryEnter(), this);
+        try
+        {
+            var compiled = _compiled.Get(name, long.MaxValue, _stopping.Token);
+            return PluginReport.Create(compiled, name, Rights.ForRoot(Options.Policy, name), _imports, _stopping.Token);
         }
         finally
         {
@@ -225,7 +251,22 @@ public sealed class PluginHost : IDisposable
         }
     }
 
-    internal long Spawn(PluginProcess parent, CallChain chain, string name)
+    internal long Spawn(PluginProcess parent, CallChain chain, string name) => parent.Tree.Adopt(parent, SpawnUnlinked(parent, chain, name));
+
+    /// <summary>Spawns the child <paramref name="parent"/> calls its imports from <paramref name="name"/> through; a failure fails the caller's call with the chain.</summary>
+    internal PluginProcess SpawnImport(PluginProcess parent, CallChain chain, string name)
+    {
+        try
+        {
+            return parent.Tree.AdoptImport(parent, SpawnUnlinked(parent, chain, name));
+        }
+        catch (PluginException e) when (e.CallChain is null)
+        {
+            throw Chained(e, chain.Describe());
+        }
+    }
+
+    private PluginProcess SpawnUnlinked(PluginProcess parent, CallChain chain, string name)
     {
         Catalog.PluginName.Validate(name);
         if (parent.Rights.WhyNotSpawn(name) is { } why)
@@ -238,9 +279,9 @@ public sealed class PluginHost : IDisposable
         // call, so both deadlines bound that.
         var compiled = _compiled.Get(name, chain.DeadlineTimestamp, chain.CancellationToken);
         var rights = parent.Rights.ForChild(Options.Policy, name);
+        _imports.Check(compiled, name, rights, chain.DeadlineTimestamp, chain.CancellationToken);
         var deadline = Math.Min(chain.DeadlineTimestamp, Deadline.AfterMilliseconds(rights.TimeoutMs));
-        var child = CreateProcess(compiled, name, parent.Tree, parent, rights, deadline, chain.CancellationToken);
-        return parent.Tree.Adopt(parent, child);
+        return CreateProcess(compiled, name, parent.Tree, parent, rights, deadline, chain.CancellationToken);
     }
 
     internal long CallChild(CurrentPlugin caller, PluginProcess process, CallChain chain, PluginProcess child, string export, long inputHandle)
@@ -320,7 +361,13 @@ public sealed class PluginHost : IDisposable
     }
 
     private CompiledPlugin Compile(string name, Manifest manifest) =>
-        _runtime.Compile(manifest, new PluginOptions { Name = name, HostFunctions = InterPluginFunctions.All, Wasi = Options.Wasi });
+        _runtime.Compile(manifest, new PluginOptions
+        {
+            Name = name,
+            HostFunctions = InterPluginFunctions.All,
+            ImportResolver = PluginImports.Resolve,
+            Wasi = Options.Wasi,
+        });
 
     private static PluginException Chained(PluginException e, string chain) =>
         new(e.Kind, $"{chain}: {e.Message}", e) { ExitCode = e.ExitCode, ImportName = e.ImportName, ExportName = e.ExportName, CallChain = chain };
