@@ -39,6 +39,7 @@ internal static class CliErrors
         }
     }
 
-    private static string Kebab(PluginErrorKind kind) =>
+    /// <summary>An error kind as the CLI prints it: <c>permission-denied</c>.</summary>
+    public static string Kebab(PluginErrorKind kind) =>
         string.Concat(kind.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }
