@@ -18,9 +18,12 @@ host:
 	@$(DOTNET) build Interplug.slnx -c $(CONFIG) -v quiet -nologo -clp:NoSummary
 	@$(DOTNET) publish src/Interplug.Cli -c $(CONFIG) -o artifacts/cli -v quiet -nologo -clp:NoSummary
 
-# The seed demo: plugin `run` registers count_vowels through the host and calls it.
+# The seed demo: plugin `run` registers count_vowels through the host and calls it; then the
+# variant `run_import`, which imports count_vowels (checked before it runs; see `interplug inspect`).
 run: build
 	./interplug run run --plugins plugins/dist --trace
+	@echo
+	./interplug run run_import --plugins plugins/dist --trace
 	@echo
 
 test: build

@@ -42,6 +42,7 @@ internal static class CliErrors
     /// <summary>The failure as one escaped line: <c>error (kind): message</c>.</summary>
     public static string Describe(PluginException e) => $"error ({Kebab(e.Kind)}): {TerminalText.Escape(e.Message)}";
 
-    private static string Kebab(PluginErrorKind kind) =>
+    /// <summary>An error kind as the CLI prints it: <c>permission-denied</c>.</summary>
+    public static string Kebab(PluginErrorKind kind) =>
         string.Concat(kind.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }

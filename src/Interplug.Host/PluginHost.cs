@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Interplug.Host.Calls;
 using Interplug.Host.Diagnostics;
+using Interplug.Host.Inspection;
 using Interplug.Host.Policy;
 using Interplug.Runtime;
 using Interplug.Runtime.Manifests;
@@ -36,6 +37,7 @@ public sealed class PluginHost : IDisposable
     private readonly HostUsers _users;
     private readonly CompileCache _compiled;
     private readonly IReadOnlyList<HostFunction> _hostFunctions;
+    private readonly ImportGraph _imports;
     private int _live;
     private int _disposeStarted;
 
@@ -78,6 +80,7 @@ public sealed class PluginHost : IDisposable
         _users = new HostUsers(ReleaseShared);
         _compiled = new CompileCache(options.Catalog, Compile, _users, options.MaxModuleBytes);
         HostMetrics.Track(this);
+        _imports = new ImportGraph(_compiled, options.Policy);
     }
 
     /// <summary>The options the host was created with.</summary>
@@ -126,6 +129,7 @@ public sealed class PluginHost : IDisposable
                 // The caller chose this plugin, so its compile may take as long as it takes (a
                 // spawn waits only until its caller's deadline); the timeout bounds its start-up code.
                 var compiled = _compiled.Get(name, long.MaxValue, cancellation.Token);
+                _imports.Check(compiled, name, rights, long.MaxValue, cancellation.Token);
                 process = CreateProcess(compiled, name, new ProcessTree(this, cancellation) { Memory = rights.MemoryMaxPages is { } pages ? new MemoryQuota(pages) : null }, null, rights, Deadline.AfterMilliseconds(rights.TimeoutMs), cancellation.Token);
             }
             catch
@@ -190,6 +194,28 @@ public sealed class PluginHost : IDisposable
             return new WarmUpReport(
                 names.Where(n => !failures.ContainsKey(n)).ToArray(),
                 names.Where(failures.ContainsKey).Select(n => new WarmUpFailure(n, failures[n])).ToArray());
+        }
+        finally
+        {
+            _users.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Reports what a plugin can reach before anything runs: its exports, its imports from the
+    /// host, WASI and other plugins, and, under the policy, which plugin imports starting it as a
+    /// top-level process would allow. Compiles it and the plugins it imports; instantiates nothing.
+    /// </summary>
+    /// <param name="name">The plugin's catalog name.</param>
+    /// <exception cref="PluginException">The name is invalid or unknown, or the plugin does not compile.</exception>
+    /// <exception cref="ObjectDisposedException">The host was disposed.</exception>
+    public PluginReport Inspect(string name)
+    {
+        ObjectDisposedException.ThrowIf(!_users.TryEnter(), this);
+        try
+        {
+            var compiled = _compiled.Get(name, long.MaxValue, _stopping.Token);
+            return PluginReport.Create(compiled, name, Rights.ForRoot(Options.Policy, name), _imports, _stopping.Token);
         }
         finally
         {
@@ -295,14 +321,32 @@ public sealed class PluginHost : IDisposable
         }
     }
 
-    internal long Spawn(PluginProcess parent, CallChain chain, string name)
+    internal long Spawn(PluginProcess parent, CallChain chain, string name) =>
+        SpawnTraced(parent, chain, name, static (parent, child) => parent.Tree.Adopt(parent, child));
+
+    /// <summary>Spawns the child <paramref name="parent"/> calls its imports from <paramref name="name"/> through; a failure fails the caller's call with the chain.</summary>
+    internal PluginProcess SpawnImport(PluginProcess parent, CallChain chain, string name)
+    {
+        try
+        {
+            return SpawnTraced(parent, chain, name, static (parent, child) => parent.Tree.AdoptImport(parent, child));
+        }
+        catch (PluginException e) when (e.CallChain is null)
+        {
+            throw ChainFailure.Of(e, chain.Describe());
+        }
+    }
+
+    // The span covers linking the child into its tree too: a spawn refused there failed.
+    private T SpawnTraced<T>(PluginProcess parent, CallChain chain, string name, Func<PluginProcess, PluginProcess, T> adopt)
     {
         var spawn = SpawnTelemetry.Start(parent.Name, name);
         try
         {
-            var handle = SpawnChild(parent, chain, name, out var child);
+            var child = SpawnChild(parent, chain, name);
+            var adopted = adopt(parent, child);
             spawn.Succeeded(child);
-            return handle;
+            return adopted;
         }
         catch (Exception e)
         {
@@ -311,7 +355,7 @@ public sealed class PluginHost : IDisposable
         }
     }
 
-    private long SpawnChild(PluginProcess parent, CallChain chain, string name, out PluginProcess child)
+    private PluginProcess SpawnChild(PluginProcess parent, CallChain chain, string name)
     {
         Catalog.PluginName.Validate(name);
         if (parent.Rights.WhyNotSpawn(name) is { } why)
@@ -324,9 +368,9 @@ public sealed class PluginHost : IDisposable
         // call, so both deadlines bound that.
         var compiled = _compiled.Get(name, chain.DeadlineTimestamp, chain.CancellationToken);
         var rights = parent.Rights.ForChild(Options.Policy, name);
+        _imports.Check(compiled, name, rights, chain.DeadlineTimestamp, chain.CancellationToken);
         var deadline = Math.Min(chain.DeadlineTimestamp, Deadline.AfterMilliseconds(rights.TimeoutMs));
-        child = CreateProcess(compiled, name, parent.Tree, parent, rights, deadline, chain.CancellationToken);
-        return parent.Tree.Adopt(parent, child);
+        return CreateProcess(compiled, name, parent.Tree, parent, rights, deadline, chain.CancellationToken);
     }
 
     internal long CallChild(CurrentPlugin caller, PluginProcess process, CallChain chain, PluginProcess child, string export, long inputHandle)
@@ -417,6 +461,7 @@ public sealed class PluginHost : IDisposable
     {
         Name = name,
         HostFunctions = _hostFunctions,
+        ImportResolver = PluginImports.Resolve,
         Wasi = Options.Wasi,
         InheritStdio = Options.InheritStdio,
         MaxLogMessageBytes = Options.MaxLogMessageBytes,

@@ -51,6 +51,9 @@ public sealed class PluginProcess : IDisposable
 
     internal HandleTable Handles { get; } = new();
 
+    /// <summary>The children spawned for its <c>plugin:</c> imports, by imported name; created on first use, used under its tree's lock.</summary>
+    internal Dictionary<string, PluginProcess>? ImportedChildren { get; set; }
+
     /// <summary>Names of this process's exports as callers spell them, so a repeated call allocates no string.</summary>
     internal ExportNameCache ExportNames { get; } = new();
 

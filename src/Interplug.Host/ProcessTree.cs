@@ -127,19 +127,41 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
     {
         lock (_lock)
         {
-            try
-            {
-                CheckRoomLocked(parent, child.Name);
-            }
-            catch
+            Link(parent, child);
+            return parent.Handles.Add(child);
+        }
+    }
+
+    /// <summary>The running child <paramref name="importer"/> calls its imports from <paramref name="name"/> through; null before the first such call.</summary>
+    /// <remarks>A child stopped after a call left it in an unknown state is dropped here, with its place in the counts, so that the next import spawns a fresh one.</remarks>
+    public PluginProcess? Imported(PluginProcess importer, string name)
+    {
+        lock (_lock)
+        {
+            if (importer.ImportedChildren?.TryGetValue(name, out var child) is not true)
+                return null;
+            if (child.IsAlive)
+                return child;
+            importer.ImportedChildren.Remove(name);
+            Unlink(importer, child);
+            return null;
+        }
+    }
+
+    /// <summary>Links a newly instantiated child under <paramref name="parent"/> as the one it imports from; frees the child instead if the parent is gone or full, or already has one.</summary>
+    /// <returns>The child to call: <paramref name="child"/>, or the one linked meanwhile.</returns>
+    public PluginProcess AdoptImport(PluginProcess parent, PluginProcess child)
+    {
+        lock (_lock)
+        {
+            if (parent.ImportedChildren?.TryGetValue(child.Name, out var linked) is true && linked.IsAlive)
             {
                 FreeSubtree(child);
-                throw;
+                return linked;
             }
-            parent.ChildCount++;
-            for (var ancestor = parent; ancestor is not null; ancestor = ancestor.Parent)
-                ancestor.DescendantCount++;
-            return parent.Handles.Add(child);
+            Link(parent, child);
+            (parent.ImportedChildren ??= new(StringComparer.Ordinal))[child.Name] = child;
+            return child;
         }
     }
 
@@ -148,14 +170,7 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
     public void Free(PluginProcess holder, long handle)
     {
         lock (_lock)
-        {
-            var child = holder.Handles.Remove(handle, holder.Name);
-            holder.ChildCount--;
-            var gone = 1 + child.DescendantCount;
-            for (var ancestor = holder; ancestor is not null; ancestor = ancestor.Parent)
-                ancestor.DescendantCount -= gone;
-            FreeSubtree(child);
-        }
+            Unlink(holder, holder.Handles.Remove(handle, holder.Name));
     }
 
     /// <summary>Frees a child whose state is unknown, with its subtree, but keeps its handle (and its place in the counts) so its holder learns what happened.</summary>
@@ -184,11 +199,43 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
                     $"{parent.Name} may not spawn {name}: {ancestor.Name} already has {ancestor.DescendantCount} descendants, its limit (max_descendants)");
     }
 
+    private void Link(PluginProcess parent, PluginProcess child)
+    {
+        try
+        {
+            CheckRoomLocked(parent, child.Name);
+        }
+        catch
+        {
+            FreeSubtree(child);
+            throw;
+        }
+        parent.ChildCount++;
+        for (var ancestor = parent; ancestor is not null; ancestor = ancestor.Parent)
+            ancestor.DescendantCount++;
+    }
+
+    // The child has left its parent's handles or imports: it and its subtree leave the counts, and are freed.
+    private void Unlink(PluginProcess parent, PluginProcess child)
+    {
+        parent.ChildCount--;
+        var gone = 1 + child.DescendantCount;
+        for (var ancestor = parent; ancestor is not null; ancestor = ancestor.Parent)
+            ancestor.DescendantCount -= gone;
+        FreeSubtree(child);
+    }
+
     private void FreeChildren(PluginProcess process)
     {
         foreach (var child in process.Handles.Processes)
             FreeSubtree(child);
         process.Handles.Clear();
+        if (process.ImportedChildren is { } imported)
+        {
+            foreach (var child in imported.Values)
+                FreeSubtree(child);
+            imported.Clear();
+        }
         process.ChildCount = 0;
         process.DescendantCount = 0;
     }

@@ -35,7 +35,7 @@ public sealed class CompiledPlugin : IDisposable
         Linkers = new InstanceLinkers(Linker);
         try
         {
-            var hostFunctions = options.HostFunctions.Select(f => f.ToString()).ToHashSet();
+            var host = new HostImports(options);
             // Linked modules first, in manifest order, so each may import from those before it; the plugin last.
             foreach (var i in Enumerable.Range(0, manifest.Wasm.Count).Where(i => i != mainIndex).Append(mainIndex))
             {
@@ -43,8 +43,12 @@ public sealed class CompiledPlugin : IDisposable
                 if (i != mainIndex && source.Name is null)
                     throw new PluginException(PluginErrorKind.InvalidManifest, $"wasm entry {i} ({source}) needs a \"name\" to be linked into the main module");
                 var module = CompileModule(runtime.Engine, source, WasmSourceLoader.Load(source, manifest.BaseDirectory, runtime.Http));
-                _modules.Add(ImportPlan.Create(module, i != mainIndex ? source.Name : null, _modules, hostFunctions, options.Wasi));
+                _modules.Add(ImportPlan.Create(module, i != mainIndex ? source.Name : null, _modules, host));
             }
+            // Into the template, before any instance rents a copy of it.
+            foreach (var function in host.Resolved)
+                Define(Linker, function);
+            Imports = host.Imports;
         }
         catch
         {
@@ -65,6 +69,13 @@ public sealed class CompiledPlugin : IDisposable
 
     /// <summary>The options it was compiled with.</summary>
     public PluginOptions Options { get; }
+
+    /// <summary>
+    /// Everything the plugin's modules import from the host (not from each other), each once, in
+    /// declaration order: kernel and environment functions, WASI, host functions, and what
+    /// <see cref="PluginOptions.ImportResolver"/> resolved.
+    /// </summary>
+    public IReadOnlyList<PluginImport> Imports { get; } = [];
 
     /// <summary>The exports that can be called: functions of type <c>() -> i32</c> or <c>() -> ()</c>.</summary>
     public IReadOnlyList<string> Exports { get; }
@@ -133,19 +144,29 @@ public sealed class CompiledPlugin : IDisposable
         EnvFunctions.Define(linker);
         if (options.Wasi)
             linker.DefineWasi();
-        foreach (var function in options.HostFunctions)
+        try
         {
-            try
-            {
-                function.DefineIn(linker);
-            }
-            catch (WasmtimeException e)
-            {
-                linker.Dispose();
-                throw new ArgumentException($"host function {function} cannot be defined: {e.Message}", nameof(options), e);
-            }
+            foreach (var function in options.HostFunctions)
+                Define(linker, function);
+        }
+        catch
+        {
+            linker.Dispose();
+            throw;
         }
         return linker;
+    }
+
+    private static void Define(Linker linker, HostFunction function)
+    {
+        try
+        {
+            function.DefineIn(linker);
+        }
+        catch (WasmtimeException e)
+        {
+            throw new ArgumentException($"PluginOptions: host function {function} cannot be defined: {e.Message}", e);
+        }
     }
 
     private static Module CompileModule(Engine engine, WasmSource source, byte[] bytes)

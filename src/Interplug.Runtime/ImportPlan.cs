@@ -6,13 +6,11 @@ namespace Interplug.Runtime;
 
 /// <summary>
 /// One module of a plugin, with every import checked at compile time against what the host
-/// provides: the kernel, the environment functions, WASI, user host functions, or a module
-/// linked before it. Instantiation then resolves them in the linker (see <see cref="InstanceLinkers"/>).
+/// provides: the kernel, the environment functions, WASI, user host functions, functions the
+/// plugin's import resolver gives, or a module linked before it. Instantiation then resolves them in the linker (see <see cref="InstanceLinkers"/>).
 /// </summary>
 internal sealed class ImportPlan
 {
-    private const string WasiModule = "wasi_snapshot_preview1";
-
     private ImportPlan(string? name, Module module)
     {
         Name = name;
@@ -31,14 +29,13 @@ internal sealed class ImportPlan
     /// <param name="module">The module to plan.</param>
     /// <param name="name">The name later modules import it by; null for the plugin's main module.</param>
     /// <param name="earlier">Modules instantiated before it, which it may import from by name.</param>
-    /// <param name="hostFunctions">User host functions as <c>module::name</c>.</param>
-    /// <param name="wasi">Whether WASI is provided.</param>
-    public static ImportPlan Create(Module module, string? name, IReadOnlyList<ImportPlan> earlier, IReadOnlySet<string> hostFunctions, bool wasi)
+    /// <param name="host">What the host provides; records the imports it provides.</param>
+    public static ImportPlan Create(Module module, string? name, IReadOnlyList<ImportPlan> earlier, HostImports host)
     {
         if (name is not null)
             CheckLinkable(module, name, earlier);
         foreach (var import in module.Imports)
-            Check(import, earlier, hostFunctions, wasi);
+            Check(import, earlier, host);
         return new ImportPlan(name, module);
     }
 
@@ -57,12 +54,8 @@ internal sealed class ImportPlan
         }
     }
 
-    private static void Check(Import import, IReadOnlyList<ImportPlan> earlier, IReadOnlySet<string> hostFunctions, bool wasi)
+    private static void Check(Import import, IReadOnlyList<ImportPlan> earlier, HostImports host)
     {
-        var isFunction = import is FunctionImport;
-        if (import.ModuleName == EnvFunctions.Module && isFunction
-            && (KernelSource.EnvNames.Contains(import.Name) || EnvFunctions.Names.Contains(import.Name)))
-            return;
         for (var i = earlier.Count - 1; i >= 0; i--)
         {
             if (earlier[i].Name != import.ModuleName)
@@ -71,11 +64,11 @@ internal sealed class ImportPlan
                 return;
             break;
         }
-        if (isFunction && (hostFunctions.Contains($"{import.ModuleName}::{import.Name}") || (wasi && import.ModuleName == WasiModule)))
+        if (host.Provide(import))
             return;
 
         var what = $"{import.ModuleName}::{import.Name}";
-        var hint = import.ModuleName == WasiModule && !wasi ? " (the plugin needs WASI; enable it)" : "";
+        var hint = import.ModuleName == HostImports.WasiModule && !host.Wasi ? " (the plugin needs WASI; enable it)" : "";
         throw new PluginException(PluginErrorKind.MissingImport, $"the module imports {what}, which the host does not provide{hint}") { ImportName = what };
     }
 }

@@ -9,6 +9,26 @@ public sealed record PluginOptions
     /// <summary>Host functions the plugin may import, in any namespace.</summary>
     public IReadOnlyList<HostFunction> HostFunctions { get; init; } = [];
 
+    /// <summary>
+    /// Resolves imports nothing else provides, at compile time: called once for each distinct
+    /// import (module and name) that is not a kernel or environment function, WASI, one of
+    /// <see cref="HostFunctions"/>, or an export of a module linked before it. Return a host
+    /// function of that module, name and type to provide it; return null to leave it missing
+    /// (<see cref="PluginErrorKind.MissingImport"/>); throw a <see cref="PluginException"/> to
+    /// refuse the plugin, for example <see cref="PluginErrorKind.BadModule"/> for a namespace the
+    /// resolver owns but an import it cannot serve. The Interplug host resolves
+    /// <c>plugin:&lt;name&gt;</c> imports this way.
+    /// </summary>
+    /// <remarks>Compiling throws <see cref="ArgumentException"/> when the resolver returns a function of another module or name, or for an import that is not a function.</remarks>
+    /// <example>
+    /// <code>
+    /// ImportResolver = import => import.Module == "clock" &amp;&amp; import.IsFunction([], ["i64"])
+    ///     ? HostFunction.FromMethod(import.Name, (CurrentPlugin _) => DateTime.UtcNow.Ticks).WithModule(import.Module)
+    ///     : null,
+    /// </code>
+    /// </example>
+    public Func<PluginImport, HostFunction?>? ImportResolver { get; init; }
+
     /// <summary>Whether the plugin gets WASI preview 1. Required for the manifest's <c>allowed_paths</c>.</summary>
     public bool Wasi { get; init; }
 

@@ -111,7 +111,9 @@ internal static class InterPluginFunctions
     /// <summary>A failure as a plugin sees it from a <c>try_*</c> function: the negated <see cref="PluginErrorKind"/>.</summary>
     internal static long Status(PluginException e) => -(long)e.Kind;
 
-    private static (PluginProcess Process, CallChain Chain) Context(CurrentPlugin plugin) =>
+    /// <summary>The process that called a host function, and the chain of its call.</summary>
+    /// <exception cref="PluginException"><see cref="PluginErrorKind.PermissionDenied"/> outside a call made through the host.</exception>
+    internal static (PluginProcess Process, CallChain Chain) Context(CurrentPlugin plugin) =>
         plugin.Instance.Context is PluginProcess process && plugin.HostContext is CallChain chain
             ? (process, chain)
             : throw new PluginException(PluginErrorKind.PermissionDenied, "inter-plugin functions work only inside a call made through the Interplug host");
