@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Interplug.Host.Calls;
 using Interplug.Host.Policy;
+using Interplug.Host.Scheduling;
 using Interplug.Runtime;
 using Interplug.Runtime.Manifests;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,7 @@ public sealed class PluginHost : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly HostUsers _users;
     private readonly CompileCache _compiled;
+    private readonly CallScheduler _scheduler;
     private int _live;
     private int _disposeStarted;
 
@@ -64,6 +66,7 @@ public sealed class PluginHost : IDisposable
         _limitedByMaps = MaxLiveInstances < options.MaxLiveInstances;
         _users = new HostUsers(ReleaseShared);
         _compiled = new CompileCache(options.Catalog, Compile, _users, options.MaxModuleBytes);
+        _scheduler = new CallScheduler(options.CallThreads, options.CallQueueLimit);
     }
 
     /// <summary>The options the host was created with.</summary>
@@ -133,10 +136,39 @@ public sealed class PluginHost : IDisposable
     /// <param name="input">Input bytes.</param>
     /// <param name="cancellationToken">Cancels the whole call chain.</param>
     /// <exception cref="PluginException">Starting or calling failed; <see cref="PluginException.Kind"/> says why.</exception>
-    public byte[] Run(string name, string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken = default)
+    public byte[] Run(string name, string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken = default) =>
+        Run(name, export, input, Deadline.None, cancellationToken);
+
+    /// <summary>
+    /// <see cref="Run(string, string, ReadOnlySpan{byte}, CancellationToken)"/> without blocking the caller's thread: the call waits in the host's queue
+    /// for one of its <see cref="PluginHostOptions.CallThreads"/> call threads and runs there. Its
+    /// timeout counts from now, so time spent in the queue counts against it, and
+    /// <paramref name="cancellationToken"/> ends it while it waits and while it runs. The task
+    /// fails with the <see cref="PluginException"/> the synchronous call would throw, also for a
+    /// cancelled call (<see cref="PluginErrorKind.Cancelled"/>), and with
+    /// <see cref="PluginErrorKind.QuotaExceeded"/> when <see cref="PluginHostOptions.CallQueueLimit"/>
+    /// calls already wait.
+    /// </summary>
+    /// <param name="name">The plugin's catalog name.</param>
+    /// <param name="export">The export to call.</param>
+    /// <param name="input">Input bytes; read when the call starts, so they must not change until the task ends.</param>
+    /// <param name="cancellationToken">Cancels the call, queued or running, and its whole chain.</param>
+    /// <returns>The output bytes.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="export"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The host was disposed.</exception>
+    /// <example>
+    /// <code>
+    /// byte[] output = await host.RunAsync("count_vowels", "count_vowels", "Hello"u8.ToArray(), httpContext.RequestAborted);
+    /// </code>
+    /// </example>
+    public Task<byte[]> RunAsync(string name, string export, ReadOnlyMemory<byte> input, CancellationToken cancellationToken = default)
     {
-        using var process = Start(name);
-        return process.Call(export, input, cancellationToken);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(export);
+        ObjectDisposedException.ThrowIf(_users.IsClosed, this);
+        var deadline = Deadline.AfterMilliseconds(Rights.ForRoot(Options.Policy, name).TimeoutMs);
+        return Schedule(new TopLevelCall($"{name}.{export}", deadline,
+            (until, token) => Run(name, export, input.Span, until, token), cancellationToken));
     }
 
     /// <summary>
@@ -157,7 +189,28 @@ public sealed class PluginHost : IDisposable
             Free(root);
         // Also stops a start still instantiating its root.
         _stopping.Cancel();
+        _scheduler.Dispose();
         _users.Drain(DisposeWait);
+    }
+
+    /// <summary>Queues an asynchronous top-level call; a refusal (full queue, disposed host) becomes its failed task.</summary>
+    internal Task<byte[]> Schedule(TopLevelCall call)
+    {
+        try
+        {
+            _scheduler.Enqueue(call);
+        }
+        catch (PluginException e)
+        {
+            return Task.FromException<byte[]>(e);
+        }
+        return call.Task;
+    }
+
+    private byte[] Run(string name, string export, ReadOnlySpan<byte> input, long deadlineTimestamp, CancellationToken cancellationToken)
+    {
+        using var process = Start(name);
+        return CallTopLevel(process, export, input, cancellationToken, deadlineTimestamp);
     }
 
     private void ReleaseShared()
@@ -168,7 +221,12 @@ public sealed class PluginHost : IDisposable
         _stopping.Dispose();
     }
 
-    internal byte[] CallTopLevel(PluginProcess process, string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken)
+    /// <param name="process">The top-level process.</param>
+    /// <param name="export">The export to call.</param>
+    /// <param name="input">Input bytes.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <param name="deadlineTimestamp">A deadline set before the call started (an asynchronous call's, counted from when it was queued); the policy's timeout applies too.</param>
+    internal byte[] CallTopLevel(PluginProcess process, string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken, long deadlineTimestamp = Deadline.None)
     {
         var tree = process.Tree;
         if (!_users.TryEnter())
@@ -189,7 +247,7 @@ public sealed class PluginHost : IDisposable
         try
         {
             var chain = new CallChain(token);
-            chain.Enter(process, Deadline.AfterMilliseconds(process.Rights.TimeoutMs));
+            chain.Enter(process, Math.Min(deadlineTimestamp, Deadline.AfterMilliseconds(process.Rights.TimeoutMs)));
             var scope = _telemetry.Start(CallTelemetry.HostCaller, process, export, input.Length);
             try
             {

@@ -75,6 +75,28 @@ public sealed class PluginProcess : IDisposable
     }
 
     /// <summary>
+    /// <see cref="Call"/> without blocking the caller's thread: the call waits in the host's queue
+    /// for a call thread and runs there, as <see cref="PluginHost.RunAsync"/> describes. Its timeout
+    /// counts from now; <paramref name="cancellationToken"/> ends it while it waits and while it runs.
+    /// A call made while another runs in this process fails with <see cref="PluginErrorKind.Busy"/>
+    /// when it starts.
+    /// </summary>
+    /// <param name="export">The export's name.</param>
+    /// <param name="input">Input bytes; read when the call starts, so they must not change until the task ends.</param>
+    /// <param name="cancellationToken">Cancels the call, queued or running, and its whole chain.</param>
+    /// <returns>The output bytes; the task fails with the <see cref="PluginException"/> <see cref="Call"/> would throw.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="export"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">This process was spawned by a plugin; only its parent calls it.</exception>
+    public Task<byte[]> CallAsync(string export, ReadOnlyMemory<byte> input, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(export);
+        if (Parent is not null)
+            throw new InvalidOperationException($"{Name} was spawned by {Parent.Name}; only its parent calls it, through its handle");
+        return Host.Schedule(new Scheduling.TopLevelCall($"{Name}.{export}", Deadline.AfterMilliseconds(Rights.TimeoutMs),
+            (until, token) => Host.CallTopLevel(this, export, input.Span, token, until), cancellationToken));
+    }
+
+    /// <summary>
     /// Frees this process and everything it spawned. Thread-safe. While a call runs in its tree,
     /// that call is cancelled (it fails with <see cref="PluginErrorKind.Disposed"/>) and frees the
     /// tree as it unwinds; this method does not wait for it. A process a plugin spawned is freed
