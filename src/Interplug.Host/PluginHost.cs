@@ -67,7 +67,11 @@ public sealed class PluginHost : IDisposable
         _users = new HostUsers(ReleaseShared);
         _compiled = new CompileCache(options.Catalog, Compile, _users, options.MaxModuleBytes);
         _scheduler = new CallScheduler(options.CallThreads, options.CallQueueLimit);
+        AsyncCalls = new AsyncCalls(_scheduler);
     }
+
+    /// <summary>The calls plugins start with <c>call_plugin_async</c>.</summary>
+    internal AsyncCalls AsyncCalls { get; }
 
     /// <summary>The options the host was created with.</summary>
     public PluginHostOptions Options { get; }
@@ -251,13 +255,22 @@ public sealed class PluginHost : IDisposable
             var scope = _telemetry.Start(CallTelemetry.HostCaller, process, export, input.Length);
             try
             {
-                var output = process.Instance.Call(export, input, new CallOptions
+                byte[] output;
+                try
                 {
-                    DeadlineTimestamp = chain.DeadlineTimestamp,
-                    CancellationToken = token,
-                    Fuel = process.Rights.Fuel,
-                    HostContext = chain,
-                });
+                    output = process.Instance.Call(export, input, new CallOptions
+                    {
+                        DeadlineTimestamp = chain.DeadlineTimestamp,
+                        CancellationToken = token,
+                        Fuel = process.Rights.Fuel,
+                        HostContext = chain,
+                    });
+                }
+                finally
+                {
+                    // Nothing the call started outlives it.
+                    AsyncCalls.Reap(process);
+                }
                 scope.Succeeded(output.Length);
                 return output;
             }
@@ -303,39 +316,75 @@ public sealed class PluginHost : IDisposable
 
     internal long CallChild(CurrentPlugin caller, PluginProcess process, CallChain chain, PluginProcess child, string export, long inputHandle)
     {
+        CheckCallable(process, chain, child, export);
+        var input = caller.ReadBytes(inputHandle);
+        chain.Enter(child, Deadline.AfterMilliseconds(child.Rights.TimeoutMs));
+        try
+        {
+            return CallInto(process, child, chain, export, input, ChildFuel(caller, process, child), caller,
+                static (plugin, output) => (plugin.WriteBytes(output), output.Length));
+        }
+        finally
+        {
+            chain.Exit();
+        }
+    }
+
+    /// <summary>Runs a call started with <c>call_plugin_async</c>, on its own chain; the output is copied out of the child, for the caller's thread to copy in.</summary>
+    internal byte[] RunChildCall(ChildCall call) =>
+        CallInto(call.Caller, call.Child, call.Chain, call.Export, call.Input, call.Fuel, 0,
+            static (_, output) => (output.ToArray(), output.Length));
+
+    /// <summary>Throws unless <paramref name="process"/> may call <paramref name="export"/> on its child now.</summary>
+    internal static void CheckCallable(PluginProcess process, CallChain chain, PluginProcess child, string export)
+    {
         if (!child.IsAlive)
             throw new PluginException(PluginErrorKind.InvalidHandle,
                 $"{child.Name} was stopped after a call left it in an unknown state; free its handle") { CallChain = chain.Describe(child) };
         if (process.Rights.WhyNotCall(child.Name, export) is { } why)
             throw new PluginException(PluginErrorKind.PermissionDenied, $"{process.Name} may not call {child.Name}.{export}: {why}");
-        var input = caller.ReadBytes(inputHandle);
-        chain.Enter(child, Deadline.AfterMilliseconds(child.Rights.TimeoutMs));
-        var scope = _telemetry.Start(process.Name, child, export, input.Length);
+    }
+
+    /// <summary>The fuel of a call into <paramref name="child"/>: its own, never more than its caller has left.</summary>
+    internal static long? ChildFuel(CurrentPlugin caller, PluginProcess process, PluginProcess child) =>
+        // Without a fuel limit anywhere above, the caller's fuel is unlimited: no need to read it.
+        process.Rights.Fuel is null ? child.Rights.Fuel : Smaller(child.Rights.Fuel, caller.RemainingFuel);
+
+    /// <summary>
+    /// One call from a plugin into its child, already entered on <paramref name="chain"/>: traced,
+    /// the calls the child started reaped before it counts as ended, and the child stopped if the
+    /// call was cut off.
+    /// </summary>
+    private T CallInto<TState, T>(PluginProcess caller, PluginProcess child, CallChain chain, string export, ReadOnlySpan<byte> input, long? fuel,
+        TState state, OutputReader<TState, (T Value, int Length)> reader)
+    {
+        var scope = _telemetry.Start(caller.Name, child, export, input.Length);
         try
         {
-            var options = new CallOptions
+            (T Value, int Length) result;
+            try
             {
-                DeadlineTimestamp = chain.DeadlineTimestamp,
-                CancellationToken = chain.CancellationToken,
-                // Without a fuel limit anywhere above, the caller's fuel is unlimited: no need to read it.
-                Fuel = process.Rights.Fuel is null ? child.Rights.Fuel : Smaller(child.Rights.Fuel, caller.RemainingFuel),
-                HostContext = chain,
-            };
-            var (handle, length) = child.Instance.Call(export, input, options, caller,
-                static (plugin, output) => (plugin.WriteBytes(output), output.Length));
-            scope.Succeeded(length);
-            return handle;
+                result = child.Instance.Call(export, input, new CallOptions
+                {
+                    DeadlineTimestamp = chain.DeadlineTimestamp,
+                    CancellationToken = chain.CancellationToken,
+                    Fuel = fuel,
+                    HostContext = chain,
+                }, state, reader);
+            }
+            finally
+            {
+                AsyncCalls.Reap(child);
+            }
+            scope.Succeeded(result.Length);
+            return result.Value;
         }
         catch (PluginException e)
         {
             scope.Failed(e);
             if (child.Instance.LastCallInterrupted)
-                process.Tree.Stop(child);
+                caller.Tree.Stop(child);
             throw e.CallChain is null ? Chained(e, chain.Describe()) : e;
-        }
-        finally
-        {
-            chain.Exit();
         }
     }
 
@@ -380,7 +429,7 @@ public sealed class PluginHost : IDisposable
     private CompiledPlugin Compile(string name, Manifest manifest) =>
         _runtime.Compile(manifest, new PluginOptions { Name = name, HostFunctions = InterPluginFunctions.All, Wasi = Options.Wasi });
 
-    private static PluginException Chained(PluginException e, string chain) =>
+    internal static PluginException Chained(PluginException e, string chain) =>
         new(e.Kind, $"{chain}: {e.Message}", e) { ExitCode = e.ExitCode, ImportName = e.ImportName, ExportName = e.ExportName, CallChain = chain };
 
     private static long? Smaller(long? a, long? b) => (a, b) switch

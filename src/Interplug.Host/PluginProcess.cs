@@ -13,6 +13,7 @@ namespace Interplug.Host;
 public sealed class PluginProcess : IDisposable
 {
     private volatile bool _alive = true;
+    private ManualResetEventSlim? _callsEnded;
 
     internal PluginProcess(PluginHost host, ProcessTree tree, long id, string name, PluginProcess? parent, Rights rights)
     {
@@ -49,7 +50,16 @@ public sealed class PluginProcess : IDisposable
 
     internal PluginInstance Instance { get; set; } = null!;
 
-    internal HandleTable Handles { get; } = new();
+    internal HandleTable<PluginProcess> Handles { get; } = new("plugin handle", "already freed");
+
+    /// <summary>Tickets of the calls this process started with <c>call_plugin_async</c> and has not awaited yet.</summary>
+    internal HandleTable<ChildCall> Tickets { get; } = new("call ticket", "already awaited, or its call ended with the call that started it");
+
+    /// <summary>The call its parent started on it with <c>call_plugin_async</c> and has not awaited yet; null when none.</summary>
+    internal ChildCall? InFlight { get; set; }
+
+    /// <summary>Set whenever a call this process started ends; its own thread waits on it in <c>await_call</c>.</summary>
+    internal ManualResetEventSlim CallsEnded => LazyInitializer.EnsureInitialized(ref _callsEnded);
 
     /// <summary>Names of this process's exports as callers spell them, so a repeated call allocates no string.</summary>
     internal ExportNameCache ExportNames { get; } = new();
