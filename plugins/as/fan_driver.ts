@@ -18,6 +18,7 @@
 //   any! T,T,...         await_any                  -> the ticket that ended
 //   call H EXPORT ARG    try_call_plugin            -> the child's output
 //   free H               free_plugin                -> status
+//   trap                 traps (wasm unreachable), failing the script
 //
 // Argument blocks are freed as soon as each host function returns, as the
 // fan-out ABI allows: the host has copied the input before returning.
@@ -131,6 +132,7 @@ function run(command: string): string {
   if (verb == "any!") return awaitAny(args, true);
   if (verb == "call") return call(args);
   if (verb == "free") return free_plugin(I64.parseInt(args)).toString();
+  if (verb == "trap") unreachable();
   return "unknown command " + verb;
 }
 
@@ -140,6 +142,7 @@ export function script(): i32 {
   const commands = input.substring(1).split(input.charAt(0));
   const results = new Array<string>();
   for (let i = 0; i < commands.length; i++) results.push(run(commands[i]));
-  Host.outputString(results.join("|"));
+  // Not Host.outputString: PDK 1.0.0 gives it the UTF-16 length, cutting off multi-byte text.
+  Host.output(utf8(results.join("|")));
   return 0;
 }

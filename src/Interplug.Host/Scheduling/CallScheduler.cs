@@ -34,11 +34,13 @@ internal sealed class CallScheduler(int threads, int queueLimit) : IDisposable
         {
             if (_disposed)
                 throw new PluginException(PluginErrorKind.Disposed, $"{work} cannot start: the host was disposed");
-            if (_queue.Count >= queueLimit)
-                throw new PluginException(PluginErrorKind.QuotaExceeded,
-                    $"{work} cannot start: {_queue.Count} calls already wait for the host's {threads} call threads, its limit (PluginHostOptions.CallQueueLimit)");
-            work.Node = _queue.AddLast(work);
             waits = !WakeOrStartThread();
+            // Work a woken thread is about to take does not wait.
+            var waiting = _queue.Count - _woken;
+            if (waits && waiting >= queueLimit)
+                throw new PluginException(PluginErrorKind.QuotaExceeded,
+                    $"{work} cannot start: {waiting} calls already wait for the host's {threads} call threads, its limit (PluginHostOptions.CallQueueLimit)");
+            work.Node = _queue.AddLast(work);
         }
         if (waits)
             work.WatchWhileQueued(this);
