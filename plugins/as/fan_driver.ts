@@ -23,8 +23,8 @@
 // Argument blocks are freed as soon as each host function returns, as the
 // fan-out ABI allows: the host has copied the input before returning.
 import { Host, Memory } from "@extism/as-pdk";
-import { free, length, store_u64 } from "@extism/as-pdk/lib/env";
-import { fail, toBlock, utf8 } from "./lib/blocks";
+import { free, store_u64 } from "@extism/as-pdk/lib/env";
+import { fail, outputText, takeBlock, text, toBlock, utf8 } from "./lib/blocks";
 
 @external("extism:host/user", "try_register_plugin")
 declare function try_register_plugin(name: u64): i64;
@@ -49,10 +49,7 @@ declare function try_await_any(tickets: u64, count: i64): i64;
 
 // The text of a block the host handed us; frees the block.
 function take(h: u64): string {
-  if (h == 0) return "";
-  const bytes = new Memory(h, length(h)).toUint8Array();
-  free(h);
-  return String.UTF8.decode(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  return text(takeBlock(h));
 }
 
 function block(s: string): u64 {
@@ -142,7 +139,5 @@ export function script(): i32 {
   const commands = input.substring(1).split(input.charAt(0));
   const results = new Array<string>();
   for (let i = 0; i < commands.length; i++) results.push(run(commands[i]));
-  // Not Host.outputString: PDK 1.0.0 gives it the UTF-16 length, cutting off multi-byte text.
-  Host.output(utf8(results.join("|")));
-  return 0;
+  return outputText(results.join("|"));
 }

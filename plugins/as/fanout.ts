@@ -24,7 +24,7 @@
 // argument blocks are freed right away.
 import { Host, Memory } from "@extism/as-pdk";
 import { free, length, store_u64 } from "@extism/as-pdk/lib/env";
-import { toBlock, utf8 } from "./lib/blocks";
+import { outputText, takeBlock, text, toBlock, utf8 } from "./lib/blocks";
 
 @external("extism:host/user", "register_plugin")
 declare function register_plugin(name: u64): i64;
@@ -56,22 +56,10 @@ function start(id: i64, func: string, input: Uint8Array): i64 {
 function call(id: i64, func: string, input: Uint8Array): Uint8Array {
   const f = toBlock(utf8(func));
   const i = toBlock(input);
-  const out = take(call_plugin(id, f, i));
+  const out = takeBlock(call_plugin(id, f, i));
   free(f);
   free(i);
   return out;
-}
-
-// The bytes of a block the host handed us; frees the block.
-function take(h: u64): Uint8Array {
-  if (h == 0) return new Uint8Array(0);
-  const bytes = new Memory(h, length(h)).toUint8Array();
-  free(h);
-  return bytes;
-}
-
-function text(b: Uint8Array): string {
-  return String.UTF8.decode(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
 }
 
 // The number after "count": in count_vowels' JSON output.
@@ -82,12 +70,6 @@ function countOf(json: string): i64 {
   let end = at + key.length;
   while (end < json.length && json.charCodeAt(end) >= 48 && json.charCodeAt(end) <= 57) end++;
   return I64.parseInt(json.substring(at + key.length, end));
-}
-
-// Not Host.outputString: PDK 1.0.0 gives it the UTF-16 length, cutting off multi-byte text.
-function output(s: string): i32 {
-  Host.output(utf8(s));
-  return 0;
 }
 
 export function run(): i32 {
@@ -118,12 +100,12 @@ export function run(): i32 {
     for (let i = 0; i < pending.length; i++) store_u64(list.offset + <u64>(i * 8), <u64>pending[i]);
     const ended = await_any(list.offset, pending.length);
     free(list.offset);
-    const count = countOf(text(take(await_call(ended))));
+    const count = countOf(text(takeBlock(await_call(ended))));
     parts[byTicket.get(ended)] = count;
     total += count;
     pending.splice(pending.indexOf(ended), 1);
   }
-  return output("{\"count\":" + total.toString() + ",\"parts\":[" + parts.join(",") + "]}");
+  return outputText("{\"count\":" + total.toString() + ",\"parts\":[" + parts.join(",") + "]}");
 }
 
 export function burn(): i32 {
@@ -134,7 +116,7 @@ export function burn(): i32 {
     x ^= x >> 7;
     x ^= x << 17;
   }
-  return output(x.toString());
+  return outputText(x.toString());
 }
 
 export function pair(): i32 {
@@ -146,11 +128,11 @@ export function pair(): i32 {
   if (args[0] == "parallel") {
     const ta = start(a, "burn", rounds);
     const tb = start(b, "burn", rounds);
-    results = text(take(await_call(ta))) + "," + text(take(await_call(tb)));
+    results = text(takeBlock(await_call(ta))) + "," + text(takeBlock(await_call(tb)));
   } else {
     results = text(call(a, "burn", rounds)) + "," + text(call(b, "burn", rounds));
   }
-  return output(results);
+  return outputText(results);
 }
 
 export function round_trip(): i32 {
@@ -167,5 +149,5 @@ export function round_trip(): i32 {
   }
   free(f);
   free(i);
-  return output(total.toString());
+  return outputText(total.toString());
 }

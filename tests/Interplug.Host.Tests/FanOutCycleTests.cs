@@ -26,7 +26,7 @@ public class FanOutCycleTests(ITestOutputHelper output)
         var expected = "1" + string.Concat(Enumerable.Range(1, Cycles).Select(ticket => $"|{ticket}|x"));
 
         Assert.Equal(expected, host.RunText("fan_driver", "script", script.ToString())); // warm-up
-        var before = WorkingSet();
+        var before = SpawnFreeCycleTests.WorkingSet();
         int highest = 0, samples = 0;
         using var stop = new CancellationTokenSource();
         var sampler = Task.Factory.StartNew(() =>
@@ -43,7 +43,7 @@ public class FanOutCycleTests(ITestOutputHelper output)
         var time = clock.Elapsed;
         await stop.CancelAsync();
         await sampler.WaitAsync(TimeSpan.FromMinutes(1));
-        var after = WorkingSet();
+        var after = SpawnFreeCycleTests.WorkingSet();
 
         output.WriteLine($"{Cycles} cycles in {time.TotalMilliseconds:0} ms; working set {before / (double)MiB:0.0} → {after / (double)MiB:0.0} MiB; LiveInstances at most {highest} over {samples} samples");
         Assert.Equal(expected, result);
@@ -51,14 +51,5 @@ public class FanOutCycleTests(ITestOutputHelper output)
         Assert.InRange(highest, 0, 2); // fan_driver and its one echo
         Assert.Equal(0, host.LiveInstances);
         Assert.True(after - before < 64 * MiB, $"working set grew from {before / MiB} MiB to {after / MiB} MiB");
-    }
-
-    private static long WorkingSet()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        using var process = Process.GetCurrentProcess();
-        return process.WorkingSet64;
     }
 }

@@ -272,6 +272,16 @@ public sealed class FanOutTests
     }
 
     [Fact]
+    public void The_callers_fuel_bounds_a_call_in_flight()
+    {
+        using var host = Host(TestHosts.Policy(("fan_driver", TestHosts.SpawnAll with { Fuel = 100_000_000 }), ("*", TestHosts.SpawnAll)));
+
+        var results = Script(host, ";spawn spin;start 1 loop_forever;await 1").Split('|');
+
+        Assert.StartsWith(TestHosts.ErrorPrefix(PluginErrorKind.OutOfFuel) + "fan_driver → spin: ", results[2]);
+    }
+
+    [Fact]
     public void A_childs_own_timeout_bounds_its_call_in_flight()
     {
         using var host = Host(TestHosts.Policy(("spin", new PolicyRule { TimeoutMs = 300 }), ("*", TestHosts.SpawnAll)));
