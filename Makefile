@@ -7,7 +7,7 @@ CONFIG ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: build plugins host run test pack bench bench-quick bench-build clean fuzz soak
+.PHONY: build plugins host run run-fanout test pack bench bench-quick bench-build clean fuzz soak
 
 build: plugins host
 
@@ -24,6 +24,13 @@ run: build
 	./interplug run run --plugins plugins/dist --trace
 	@echo
 	./interplug run run_import --plugins plugins/dist --trace
+	@echo
+
+# Fan-out: plugin `fanout` splits its input among four count_vowels children that run at the
+# same time (call_plugin_async, await_any, await_call) and merges their counts; --trace marks
+# the calls that overlapped with ∥.
+run-fanout: build
+	./interplug run fanout --plugins plugins/dist --trace --input "Hello, World! Four children count the vowels of this text at the same time."
 	@echo
 
 test: build

@@ -36,9 +36,9 @@
 // reused across several host calls (spawn_many, spawn_free), so a host must
 // not free or modify a caller's argument blocks. Output blocks returned by
 // the host are read and then freed.
-import { Host, Memory } from "@extism/as-pdk";
-import { free, length } from "@extism/as-pdk/lib/env";
-import { fail, toBlock, utf8 } from "./lib/blocks";
+import { Host } from "@extism/as-pdk";
+import { free } from "@extism/as-pdk/lib/env";
+import { fail, takeBlock, text, toBlock, utf8 } from "./lib/blocks";
 
 @external("extism:host/user", "register_plugin")
 declare function register_plugin(name: u64): i64;
@@ -55,11 +55,6 @@ declare function last_error(): u64;
 
 // ---- bytes and blocks ------------------------------------------------------
 
-
-function text(b: Uint8Array): string {
-  return String.UTF8.decode(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
-}
-
 function concat(parts: Uint8Array[]): Uint8Array {
   let n = 0;
   for (let i = 0; i < parts.length; i++) n += parts[i].length;
@@ -70,15 +65,6 @@ function concat(parts: Uint8Array[]): Uint8Array {
     at += parts[i].length;
   }
   return out;
-}
-
-
-// The bytes of a block the host handed us; frees the block afterwards.
-function takeBlock(h: u64): Uint8Array {
-  if (h == 0) return new Uint8Array(0);
-  const bytes = new Memory(h, length(h)).toUint8Array();
-  free(h);
-  return bytes;
 }
 
 function output(b: Uint8Array): i32 {

@@ -4,7 +4,8 @@ using Interplug.Host;
 namespace Interplug.Cli;
 
 /// <summary>
-/// Collects the host's call activities and prints them as a tree, for <c>--trace</c>. Keeps the
+/// Collects the host's call activities and prints them as a tree, for <c>--trace</c>. Calls that
+/// ran at the same time as a sibling (started with <c>call_plugin_async</c>) are marked <c>∥</c>. Keeps the
 /// first <see cref="MaxCalls"/> calls to start and counts the rest, so a run of millions of calls
 /// neither holds them all nor prints them all; printing is linear in the calls kept.
 /// </summary>
@@ -60,7 +61,7 @@ internal sealed class CallTrace : IDisposable
         }
         var kept = calls.Select(a => a.SpanId).ToHashSet();
         var roots = calls.Where(a => a.ParentSpanId == default || !kept.Contains(a.ParentSpanId)).ToList();
-        PrintTree(writer, roots, callees);
+        PrintTree(writer, roots, callees, Overlapping(callees.Values));
         if (dropped > 0)
             writer.WriteLine($"… {dropped} more calls not shown: --trace keeps the first {MaxCalls}");
     }
@@ -68,14 +69,14 @@ internal sealed class CallTrace : IDisposable
     public void Dispose() => _listener.Dispose();
 
     // Depth-first with an explicit stack: a deep chain of calls must not overflow the CLI's own stack.
-    private static void PrintTree(TextWriter writer, List<Activity> roots, Dictionary<ActivitySpanId, List<Activity>> callees)
+    private static void PrintTree(TextWriter writer, List<Activity> roots, Dictionary<ActivitySpanId, List<Activity>> callees, HashSet<Activity> parallel)
     {
         var pending = new Stack<(Activity Call, string Lead, string ChildLead)>();
         for (var i = roots.Count - 1; i >= 0; i--)
             pending.Push((roots[i], "", ""));
         while (pending.TryPop(out var next))
         {
-            PrintLine(writer, next.Call, next.Lead);
+            PrintLine(writer, next.Call, parallel.Contains(next.Call) ? next.Lead + "∥ " : next.Lead);
             if (!callees.TryGetValue(next.Call.SpanId, out var children))
                 continue;
             for (var i = children.Count - 1; i >= 0; i--)
@@ -85,6 +86,33 @@ internal sealed class CallTrace : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// The calls whose time overlaps a sibling's. Siblings are in start order, so one sweep finds
+    /// them: a call overlaps an earlier sibling exactly when it starts before the latest end so far,
+    /// and the sibling holding that end overlaps it too.
+    /// </summary>
+    private static HashSet<Activity> Overlapping(IEnumerable<List<Activity>> siblingLists)
+    {
+        var overlapping = new HashSet<Activity>();
+        foreach (var siblings in siblingLists)
+        {
+            Activity? latest = null;
+            foreach (var call in siblings)
+            {
+                if (latest is not null && call.StartTimeUtc < End(latest))
+                {
+                    overlapping.Add(call);
+                    overlapping.Add(latest);
+                }
+                if (latest is null || End(call) > End(latest))
+                    latest = call;
+            }
+        }
+        return overlapping;
+    }
+
+    private static DateTime End(Activity call) => call.StartTimeUtc + call.Duration;
 
     private static void PrintLine(TextWriter writer, Activity call, string lead)
     {

@@ -3,6 +3,7 @@ using Interplug.Host.Calls;
 using Interplug.Host.Diagnostics;
 using Interplug.Host.Inspection;
 using Interplug.Host.Policy;
+using Interplug.Host.Scheduling;
 using Interplug.Runtime;
 using Interplug.Runtime.Manifests;
 using Microsoft.Extensions.Logging;
@@ -38,6 +39,7 @@ public sealed class PluginHost : IDisposable
     private readonly CompileCache _compiled;
     private readonly IReadOnlyList<HostFunction> _hostFunctions;
     private readonly ImportGraph _imports;
+    private readonly CallScheduler _scheduler;
     private int _live;
     private int _disposeStarted;
 
@@ -81,7 +83,12 @@ public sealed class PluginHost : IDisposable
         _compiled = new CompileCache(options.Catalog, Compile, _users, options.MaxModuleBytes);
         HostMetrics.Track(this);
         _imports = new ImportGraph(_compiled, options.Policy);
+        _scheduler = new CallScheduler(options.CallThreads, options.CallQueueLimit);
+        AsyncCalls = new AsyncCalls(_scheduler);
     }
+
+    /// <summary>The calls plugins start with <c>call_plugin_async</c>.</summary>
+    internal AsyncCalls AsyncCalls { get; }
 
     /// <summary>The options the host was created with.</summary>
     public PluginHostOptions Options { get; }
@@ -229,10 +236,39 @@ public sealed class PluginHost : IDisposable
     /// <param name="input">Input bytes.</param>
     /// <param name="cancellationToken">Cancels the whole call chain.</param>
     /// <exception cref="PluginException">Starting or calling failed; <see cref="PluginException.Kind"/> says why.</exception>
-    public byte[] Run(string name, string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken = default)
+    public byte[] Run(string name, string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken = default) =>
+        Run(name, export, input, Deadline.None, cancellationToken);
+
+    /// <summary>
+    /// <see cref="Run(string, string, ReadOnlySpan{byte}, CancellationToken)"/> without blocking the caller's thread: the call waits in the host's queue
+    /// for one of its <see cref="PluginHostOptions.CallThreads"/> call threads and runs there. Its
+    /// timeout counts from now, so time spent in the queue counts against it, and
+    /// <paramref name="cancellationToken"/> ends it while it waits and while it runs. The task
+    /// fails with the <see cref="PluginException"/> the synchronous call would throw, also for a
+    /// cancelled call (<see cref="PluginErrorKind.Cancelled"/>), and with
+    /// <see cref="PluginErrorKind.QuotaExceeded"/> when <see cref="PluginHostOptions.CallQueueLimit"/>
+    /// calls already wait.
+    /// </summary>
+    /// <param name="name">The plugin's catalog name.</param>
+    /// <param name="export">The export to call.</param>
+    /// <param name="input">Input bytes; read when the call starts, so they must not change until the task ends.</param>
+    /// <param name="cancellationToken">Cancels the call, queued or running, and its whole chain.</param>
+    /// <returns>The output bytes.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="export"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The host was disposed.</exception>
+    /// <example>
+    /// <code>
+    /// byte[] output = await host.RunAsync("count_vowels", "count_vowels", "Hello"u8.ToArray(), httpContext.RequestAborted);
+    /// </code>
+    /// </example>
+    public Task<byte[]> RunAsync(string name, string export, ReadOnlyMemory<byte> input, CancellationToken cancellationToken = default)
     {
-        using var process = Start(name);
-        return process.Call(export, input, cancellationToken);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(export);
+        ObjectDisposedException.ThrowIf(_users.IsClosed, this);
+        var deadline = Deadline.AfterMilliseconds(Rights.ForRoot(Options.Policy, name).TimeoutMs);
+        return Schedule(new TopLevelCall($"{name}.{export}", deadline,
+            (until, token) => Run(name, export, input.Span, until, token), cancellationToken));
     }
 
     /// <summary>
@@ -253,7 +289,28 @@ public sealed class PluginHost : IDisposable
             Free(root);
         // Also stops a start still instantiating its root.
         _stopping.Cancel();
+        _scheduler.Dispose();
         _users.Drain(DisposeWait);
+    }
+
+    /// <summary>Queues an asynchronous top-level call; a refusal (full queue, disposed host) becomes its failed task.</summary>
+    internal Task<byte[]> Schedule(TopLevelCall call)
+    {
+        try
+        {
+            _scheduler.Enqueue(call);
+        }
+        catch (PluginException e)
+        {
+            return Task.FromException<byte[]>(e);
+        }
+        return call.Task;
+    }
+
+    private byte[] Run(string name, string export, ReadOnlySpan<byte> input, long deadlineTimestamp, CancellationToken cancellationToken)
+    {
+        using var process = Start(name);
+        return CallTopLevel(process, export, input, cancellationToken, deadlineTimestamp);
     }
 
     private void ReleaseShared()
@@ -264,7 +321,12 @@ public sealed class PluginHost : IDisposable
         _stopping.Dispose();
     }
 
-    internal byte[] CallTopLevel(PluginProcess process, string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken)
+    /// <param name="process">The top-level process.</param>
+    /// <param name="export">The export to call.</param>
+    /// <param name="input">Input bytes.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <param name="deadlineTimestamp">A deadline set before the call started (an asynchronous call's, counted from when it was queued); the policy's timeout applies too.</param>
+    internal byte[] CallTopLevel(PluginProcess process, string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken, long deadlineTimestamp = Deadline.None)
     {
         var tree = process.Tree;
         if (!_users.TryEnter())
@@ -285,17 +347,26 @@ public sealed class PluginHost : IDisposable
         try
         {
             var chain = new CallChain(token);
-            chain.Enter(process, Deadline.AfterMilliseconds(process.Rights.TimeoutMs));
+            chain.Enter(process, Math.Min(deadlineTimestamp, Deadline.AfterMilliseconds(process.Rights.TimeoutMs)));
             var scope = _telemetry.Start(InterplugDiagnostics.HostCaller, process, export, input.Length);
             try
             {
-                var output = process.Instance.Call(export, input, new CallOptions
+                byte[] output;
+                try
                 {
-                    DeadlineTimestamp = chain.DeadlineTimestamp,
-                    CancellationToken = token,
-                    Fuel = process.Rights.Fuel,
-                    HostContext = chain,
-                });
+                    output = process.Instance.Call(export, input, new CallOptions
+                    {
+                        DeadlineTimestamp = chain.DeadlineTimestamp,
+                        CancellationToken = token,
+                        Fuel = process.Rights.Fuel,
+                        HostContext = chain,
+                    });
+                }
+                finally
+                {
+                    // Nothing the call started outlives it.
+                    AsyncCalls.Reap(process);
+                }
                 scope.Succeeded(output.Length);
                 return output;
             }
@@ -375,12 +446,38 @@ public sealed class PluginHost : IDisposable
 
     internal long CallChild(CurrentPlugin caller, PluginProcess process, CallChain chain, PluginProcess child, string export, long inputHandle)
     {
+        CheckCallable(process, chain, child, export);
+        var input = caller.ReadBytes(inputHandle);
+        EnterChild(process, chain, child);
+        try
+        {
+            return CallInto(process, child, chain, export, input, ChildFuel(caller, process, child), caller,
+                static (plugin, output) => (plugin.WriteBytes(output), output.Length));
+        }
+        finally
+        {
+            chain.Exit();
+        }
+    }
+
+    /// <summary>Runs a call started with <c>call_plugin_async</c>, on its own chain; the output is copied out of the child, for the caller's thread to copy in.</summary>
+    internal byte[] RunChildCall(ChildCall call) =>
+        CallInto(call.Caller, call.Child, call.Chain, call.Export, call.Input, call.Fuel, 0,
+            static (_, output) => (output.ToArray(), output.Length));
+
+    /// <summary>Throws unless <paramref name="process"/> may call <paramref name="export"/> on its child now.</summary>
+    internal static void CheckCallable(PluginProcess process, CallChain chain, PluginProcess child, string export)
+    {
         if (!child.IsAlive)
             throw new PluginException(PluginErrorKind.InvalidHandle,
                 $"{child.Name} was stopped after a call left it in an unknown state; free its handle") { CallChain = chain.Describe(child) };
         if (process.Rights.WhyNotCall(child.Name, export) is { } why)
             throw CallTelemetry.Refused(process.Name, new PluginException(PluginErrorKind.PermissionDenied, $"{process.Name} may not call {child.Name}.{export}: {why}"));
-        var input = caller.ReadBytes(inputHandle);
+    }
+
+    /// <summary>Puts <paramref name="child"/> on the chain of <paramref name="process"/>'s call; a cycle or depth refusal is counted.</summary>
+    internal static void EnterChild(PluginProcess process, CallChain chain, PluginProcess child)
+    {
         try
         {
             chain.Enter(child, Deadline.AfterMilliseconds(child.Rights.TimeoutMs));
@@ -390,32 +487,48 @@ public sealed class PluginHost : IDisposable
             CallTelemetry.Refused(process.Name, e);
             throw;
         }
-        var scope = _telemetry.Start(process.Name, child, export, input.Length);
+    }
+
+    /// <summary>The fuel of a call into <paramref name="child"/>: its own, never more than its caller has left.</summary>
+    internal static long? ChildFuel(CurrentPlugin caller, PluginProcess process, PluginProcess child) =>
+        // Without a fuel limit anywhere above, the caller's fuel is unlimited: no need to read it.
+        process.Rights.Fuel is null ? child.Rights.Fuel : Smaller(child.Rights.Fuel, caller.RemainingFuel);
+
+    /// <summary>
+    /// One call from a plugin into its child, already entered on <paramref name="chain"/>: traced,
+    /// the calls the child started reaped before it counts as ended, and the child stopped if the
+    /// call was cut off.
+    /// </summary>
+    private T CallInto<TState, T>(PluginProcess caller, PluginProcess child, CallChain chain, string export, ReadOnlySpan<byte> input, long? fuel,
+        TState state, OutputReader<TState, (T Value, int Length)> reader)
+    {
+        var scope = _telemetry.Start(caller.Name, child, export, input.Length);
         try
         {
-            var options = new CallOptions
+            (T Value, int Length) result;
+            try
             {
-                DeadlineTimestamp = chain.DeadlineTimestamp,
-                CancellationToken = chain.CancellationToken,
-                // Without a fuel limit anywhere above, the caller's fuel is unlimited: no need to read it.
-                Fuel = process.Rights.Fuel is null ? child.Rights.Fuel : Smaller(child.Rights.Fuel, caller.RemainingFuel),
-                HostContext = chain,
-            };
-            var (handle, length) = child.Instance.Call(export, input, options, caller,
-                static (plugin, output) => (plugin.WriteBytes(output), output.Length));
-            scope.Succeeded(length);
-            return handle;
+                result = child.Instance.Call(export, input, new CallOptions
+                {
+                    DeadlineTimestamp = chain.DeadlineTimestamp,
+                    CancellationToken = chain.CancellationToken,
+                    Fuel = fuel,
+                    HostContext = chain,
+                }, state, reader);
+            }
+            finally
+            {
+                AsyncCalls.Reap(child);
+            }
+            scope.Succeeded(result.Length);
+            return result.Value;
         }
         catch (PluginException e)
         {
             scope.Failed(e);
             if (child.Instance.LastCallInterrupted)
-                process.Tree.Stop(child);
+                caller.Tree.Stop(child);
             throw e.CallChain is null ? ChainFailure.Of(e, chain.Describe()) : e;
-        }
-        finally
-        {
-            chain.Exit();
         }
     }
 

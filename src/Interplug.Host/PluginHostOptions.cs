@@ -97,6 +97,37 @@ public sealed record PluginHostOptions
     /// </summary>
     public HttpClient? HttpClient { get; init; }
 
+    /// <summary>The most <see cref="CallThreads"/> a host may have.</summary>
+    public const int MaxCallThreads = 1024;
+
+    /// <summary>
+    /// Threads that run the host's asynchronous work: <see cref="PluginHost.RunAsync"/>,
+    /// <see cref="PluginProcess.CallAsync"/> and the children plugins start with
+    /// <c>call_plugin_async</c>. 1 to <see cref="MaxCallThreads"/>; by default one per processor.
+    /// Each has a 16 MiB stack (reserved, not committed), room for a chain of about twenty plugins.
+    /// Work beyond them waits in a queue of <see cref="CallQueueLimit"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set out of range.</exception>
+    public int CallThreads
+    {
+        get;
+        init => field = InRange(value, 1, MaxCallThreads, nameof(CallThreads));
+    } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Most asynchronous calls waiting for one of the <see cref="CallThreads"/> at once (default
+    /// 1024; 0 or more). One more is refused with <see cref="Runtime.PluginErrorKind.QuotaExceeded"/>: the
+    /// task of <see cref="PluginHost.RunAsync"/> fails with it, and <c>call_plugin_async</c> fails
+    /// the plugin's call (<c>try_call_plugin_async</c> returns its status). A queued call's
+    /// timeout runs while it waits, and its cancellation token ends it there.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 0.</exception>
+    public int CallQueueLimit
+    {
+        get;
+        init => field = InRange(value, 0, int.MaxValue, nameof(CallQueueLimit));
+    } = 1024;
+
     private static T InRange<T>(T value, T min, T max, string name) where T : System.Numerics.INumber<T>
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(value, min, name);

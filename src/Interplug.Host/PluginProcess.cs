@@ -13,6 +13,7 @@ namespace Interplug.Host;
 public sealed class PluginProcess : IDisposable
 {
     private volatile bool _alive = true;
+    private ManualResetEventSlim? _callsEnded;
 
     internal PluginProcess(PluginHost host, ProcessTree tree, long id, string name, PluginProcess? parent, Rights rights)
     {
@@ -49,7 +50,16 @@ public sealed class PluginProcess : IDisposable
 
     internal PluginInstance Instance { get; set; } = null!;
 
-    internal HandleTable Handles { get; } = new();
+    internal HandleTable<PluginProcess> Handles { get; } = new("plugin handle", "already freed");
+
+    /// <summary>Tickets of the calls this process started with <c>call_plugin_async</c> and has not awaited yet.</summary>
+    internal HandleTable<ChildCall> Tickets { get; } = new("call ticket", "already awaited, or its call ended with the call that started it");
+
+    /// <summary>The call its parent started on it with <c>call_plugin_async</c> and has not awaited yet; null when none.</summary>
+    internal ChildCall? InFlight { get; set; }
+
+    /// <summary>Set whenever a call this process started ends; its own thread waits on it in <c>await_call</c>.</summary>
+    internal ManualResetEventSlim CallsEnded => LazyInitializer.EnsureInitialized(ref _callsEnded);
 
     /// <summary>The children spawned for its <c>plugin:</c> imports, by imported name; created on first use, used under its tree's lock.</summary>
     internal Dictionary<string, PluginProcess>? ImportedChildren { get; set; }
@@ -75,6 +85,28 @@ public sealed class PluginProcess : IDisposable
         if (Parent is not null)
             throw new InvalidOperationException($"{Name} was spawned by {Parent.Name}; only its parent calls it, through its handle");
         return Host.CallTopLevel(this, export, input, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="Call"/> without blocking the caller's thread: the call waits in the host's queue
+    /// for a call thread and runs there, as <see cref="PluginHost.RunAsync"/> describes. Its timeout
+    /// counts from now; <paramref name="cancellationToken"/> ends it while it waits and while it runs.
+    /// A call made while another runs in this process fails with <see cref="PluginErrorKind.Busy"/>
+    /// when it starts.
+    /// </summary>
+    /// <param name="export">The export's name.</param>
+    /// <param name="input">Input bytes; read when the call starts, so they must not change until the task ends.</param>
+    /// <param name="cancellationToken">Cancels the call, queued or running, and its whole chain.</param>
+    /// <returns>The output bytes; the task fails with the <see cref="PluginException"/> <see cref="Call"/> would throw.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="export"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">This process was spawned by a plugin; only its parent calls it.</exception>
+    public Task<byte[]> CallAsync(string export, ReadOnlyMemory<byte> input, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(export);
+        if (Parent is not null)
+            throw new InvalidOperationException($"{Name} was spawned by {Parent.Name}; only its parent calls it, through its handle");
+        return Host.Schedule(new Scheduling.TopLevelCall($"{Name}.{export}", Deadline.AfterMilliseconds(Rights.TimeoutMs),
+            (until, token) => Host.CallTopLevel(this, export, input.Span, token, until), cancellationToken));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Interplug.Host.Calls;
 using Interplug.Runtime;
 
 namespace Interplug.Host;
@@ -8,19 +9,30 @@ namespace Interplug.Host;
 /// </summary>
 /// <remarks>
 /// <para>
-/// One rule: every read and change of that state takes the tree's lock. Calls in one tree run one
-/// at a time (<see cref="BeginCall"/>), so the lock is uncontended except when another thread
-/// frees the root. If a call is running then, the tree is only marked and that call cancelled
-/// (<see cref="CancellationToken"/>); the call frees the tree as it unwinds, in
-/// <see cref="EndCall"/>. Otherwise the tree is freed at once. So no instance is disposed under a
-/// running call, and each instance is released to the host exactly once, when it turns dead
-/// under the lock.
+/// One rule: every read and change of that state takes the tree's lock, and no lock is held
+/// across a call into wasm. One top-level call runs in a tree at a time (<see cref="BeginCall"/>),
+/// but inside it several processes may run at once on different threads: the children started
+/// with <c>call_plugin_async</c>. So spawns, frees, stops and ticket changes of different
+/// processes of one tree may race; each is one step under the lock. What keeps them apart is
+/// who may act on what: only a process's own running call changes its handle and ticket tables,
+/// and a process runs one call at a time; a child with a call in flight is never called or freed
+/// until that call has ended (<see cref="IdleChild"/>, and <c>free_plugin</c> cancels and waits
+/// first); and every call reaps the calls it started before it returns, so when a process is
+/// idle, nothing below it runs. Hence the subtree of a process being freed or stopped is idle.
+/// </para>
+/// <para>
+/// If the root is freed from another thread while a call runs, the tree is only marked and that
+/// call cancelled (<see cref="CancellationToken"/>, which every chain token below links to); the
+/// call frees the tree as it unwinds, in <see cref="EndCall"/>, after reaping. Otherwise the tree
+/// is freed at once. So no instance is disposed under a running call, and each instance is
+/// released to the host exactly once, when it turns dead under the lock.
 /// </para>
 /// <para>
 /// A child counts against its parent's <c>max_children</c> and its ancestors'
 /// <c>max_descendants</c> from its spawn until its handle is freed, also after it was stopped
 /// (<see cref="Stop"/>): so a plugin cannot pile up stopped children. The descendants of a
-/// stopped child are freed with it.
+/// stopped child are freed with it. The tree's <see cref="Memory"/> quota is shared by instances
+/// that may now grow on several threads at once; it is thread-safe on its own (see <see cref="MemoryQuota"/>).
 /// </para>
 /// </remarks>
 /// <param name="host">The host, told of every instance that dies.</param>
@@ -106,12 +118,102 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
         }
     }
 
-    /// <summary>The process <paramref name="holder"/> holds under <paramref name="handle"/>.</summary>
-    /// <exception cref="PluginException"><see cref="PluginErrorKind.InvalidHandle"/> when it holds none.</exception>
-    public PluginProcess Child(PluginProcess holder, long handle)
+    /// <summary>The child <paramref name="holder"/> holds under <paramref name="handle"/>, to call it: it must have no call in flight.</summary>
+    /// <exception cref="PluginException"><see cref="PluginErrorKind.InvalidHandle"/> when it holds none, <see cref="PluginErrorKind.Busy"/> while a call started on it with <c>call_plugin_async</c> is not awaited.</exception>
+    public PluginProcess IdleChild(PluginProcess holder, long handle)
     {
         lock (_lock)
-            return holder.Handles.Get(handle, holder.Name);
+        {
+            var child = holder.Handles.Get(handle, holder.Name);
+            if (child.InFlight is not null)
+                throw Busy(holder, child);
+            return child;
+        }
+    }
+
+    /// <summary>Gives <paramref name="holder"/> a ticket for a call it starts on <paramref name="call"/>'s child.</summary>
+    /// <exception cref="PluginException"><see cref="PluginErrorKind.Busy"/> while the child has a call in flight, <see cref="PluginErrorKind.QuotaExceeded"/> at <c>max_parallel</c>.</exception>
+    public long Track(PluginProcess holder, ChildCall call)
+    {
+        lock (_lock)
+        {
+            if (call.Child.InFlight is not null)
+                throw Busy(holder, call.Child);
+            if (holder.Tickets.Count >= holder.Rights.MaxParallel)
+                throw new PluginException(PluginErrorKind.QuotaExceeded,
+                    $"{holder.Name} may not start a call on {call.Child.Name}: it already has {holder.Tickets.Count} calls in flight, its limit (max_parallel)");
+            call.Child.InFlight = call;
+            return holder.Tickets.Add(call);
+        }
+    }
+
+    /// <summary>The call <paramref name="holder"/> holds under <paramref name="ticket"/>.</summary>
+    /// <exception cref="PluginException"><see cref="PluginErrorKind.InvalidHandle"/> when it holds none.</exception>
+    public ChildCall Ticket(PluginProcess holder, long ticket)
+    {
+        lock (_lock)
+            return holder.Tickets.Get(ticket, holder.Name);
+    }
+
+    /// <summary>The calls <paramref name="holder"/> holds under <paramref name="tickets"/>, in their order.</summary>
+    /// <exception cref="PluginException"><see cref="PluginErrorKind.InvalidHandle"/> when it holds one of them not.</exception>
+    public ChildCall[] Tickets(PluginProcess holder, ReadOnlySpan<long> tickets)
+    {
+        var calls = new ChildCall[tickets.Length];
+        lock (_lock)
+        {
+            for (var i = 0; i < tickets.Length; i++)
+                calls[i] = holder.Tickets.Get(tickets[i], holder.Name);
+        }
+        return calls;
+    }
+
+    /// <summary>Every call <paramref name="holder"/> has in flight, to reap them; empty when none.</summary>
+    public ChildCall[] InFlight(PluginProcess holder)
+    {
+        lock (_lock)
+            return holder.Tickets.Count == 0 ? [] : [.. holder.Tickets.Values];
+    }
+
+    /// <summary>The call in flight on the child <paramref name="holder"/> holds under <paramref name="handle"/>, if any.</summary>
+    /// <exception cref="PluginException"><see cref="PluginErrorKind.InvalidHandle"/> when it holds no such child.</exception>
+    public ChildCall? InFlightOn(PluginProcess holder, long handle)
+    {
+        lock (_lock)
+            return holder.Handles.Get(handle, holder.Name).InFlight;
+    }
+
+    /// <summary>Spends a ticket of a call that has ended: the number is gone for good, and the child may be called again.</summary>
+    /// <exception cref="PluginException"><see cref="PluginErrorKind.InvalidHandle"/> when <paramref name="holder"/> holds no such ticket.</exception>
+    public ChildCall Spend(PluginProcess holder, long ticket)
+    {
+        ChildCall call;
+        lock (_lock)
+        {
+            call = holder.Tickets.Remove(ticket, holder.Name);
+            if (call.Child.InFlight == call)
+                call.Child.InFlight = null;
+        }
+        call.Dispose();
+        return call;
+    }
+
+    /// <summary>Spends every ticket of <paramref name="holder"/>, whose calls have all ended.</summary>
+    public void SpendAll(PluginProcess holder)
+    {
+        ChildCall[] calls;
+        lock (_lock)
+        {
+            calls = [.. holder.Tickets.Values];
+            foreach (var call in calls)
+            {
+                if (call.Child.InFlight == call)
+                    call.Child.InFlight = null;
+            }
+            holder.Tickets.Clear();
+        }
+        foreach (var call in calls)
+            call.Dispose();
     }
 
     /// <summary>Throws unless <paramref name="parent"/> may take one more child now.</summary>
@@ -225,9 +327,12 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
         FreeSubtree(child);
     }
 
+    private static PluginException Busy(PluginProcess holder, PluginProcess child) =>
+        new(PluginErrorKind.Busy, $"{holder.Name} may not call {child.Name}: a call it started on {child.Name} with call_plugin_async is still in flight; await it first");
+
     private void FreeChildren(PluginProcess process)
     {
-        foreach (var child in process.Handles.Processes)
+        foreach (var child in process.Handles.Values)
             FreeSubtree(child);
         process.Handles.Clear();
         if (process.ImportedChildren is { } imported)

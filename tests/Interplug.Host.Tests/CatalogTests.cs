@@ -163,7 +163,7 @@ public class CatalogTests
         using var second = host.Start("echo");
         using var relay = host.Start("relay");
         Assert.Equal("spawned 2", relay.CallText("spawn_many", "2 echo"));
-        var children = relay.Handles.Processes.ToArray();
+        var children = relay.Handles.Values.ToArray();
 
         Assert.NotSame(first.Instance, second.Instance);
         Assert.Same(first.Instance.Plugin, second.Instance.Plugin);

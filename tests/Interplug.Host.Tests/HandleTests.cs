@@ -74,7 +74,7 @@ public class HandleTests
         using var host = TestHosts.Host();
         using var a = host.Start("echo");
         using var b = host.Start("echo");
-        var table = new HandleTable();
+        var table = new HandleTable<PluginProcess>("plugin handle", "already freed");
 
         Assert.Equal(1, table.Add(a));
         Assert.Equal(2, table.Add(b));
@@ -104,7 +104,7 @@ public class HandleTests
         using var host = TestHosts.Host(PluginPolicy.AllowAll, keepChildren: true);
         using var relay = host.Start("relay");
         Assert.Equal("spawned 1", relay.CallText("spawn_many", "1 echo"));
-        var child = Assert.Single(relay.Handles.Processes);
+        var child = Assert.Single(relay.Handles.Values);
 
         Assert.Throws<InvalidOperationException>(() => child.CallText("echo", "hi"));
         Assert.Equal("hi", relay.CallText("call_id", "1 echo hi"));

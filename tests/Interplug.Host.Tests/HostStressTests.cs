@@ -167,7 +167,7 @@ public sealed class HostStressTests
     {
         Assert.True(parentAlive || !process.IsAlive, $"{process} is alive below a dead process");
         var alive = process.IsAlive ? 1 : 0;
-        var children = process.Handles.Processes.ToArray();
+        var children = process.Handles.Values.ToArray();
         if (process.IsAlive)
             Assert.Equal(children.Length, process.ChildCount);
         var descendants = 0;

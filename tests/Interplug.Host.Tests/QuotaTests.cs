@@ -93,7 +93,7 @@ public class QuotaTests
 
         TestHosts.Fails(PluginErrorKind.QuotaExceeded, () => driver.CallText("keep", "trap trap"));
 
-        Assert.Equal(3, driver.Handles.Processes.Count);
+        Assert.Equal(3, driver.Handles.Values.Count);
         Assert.Equal(1, host.LiveInstances);
         Assert.Equal("0", driver.CallText("free", "1"));
         TestHosts.Fails(PluginErrorKind.Trap, () => driver.CallText("keep", "trap trap"));

@@ -65,7 +65,8 @@ public class SpawnFreeCycleTests(ITestOutputHelper output)
         Assert.True(after - before < 64 * MiB, $"working set grew from {before / MiB} MiB to {after / MiB} MiB");
     }
 
-    private static long WorkingSet()
+    /// <summary>The process's working set after a full collection, for tests that hold memory flat.</summary>
+    internal static long WorkingSet()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();

@@ -1,8 +1,8 @@
 // Helpers shared by the AssemblyScript plugins that pass bytes to host
-// functions in kernel blocks (relay, bench_caller). Not a plugin: the Makefile
+// functions in kernel blocks (relay, bench_caller, fanout, fan_driver). Not a plugin: the Makefile
 // builds only plugins/as/*.ts.
-import { Memory } from "@extism/as-pdk";
-import { error_set } from "@extism/as-pdk/lib/env";
+import { Host, Memory } from "@extism/as-pdk";
+import { error_set, free, length } from "@extism/as-pdk/lib/env";
 
 export function utf8(s: string): Uint8Array {
   return Uint8Array.wrap(String.UTF8.encode(s));
@@ -35,4 +35,25 @@ export function number(b: Uint8Array): i64 {
     n = n * 10 + <i64>(c - 0x30);
   }
   return n;
+}
+
+// The bytes as UTF-8 text.
+export function text(b: Uint8Array): string {
+  return String.UTF8.decode(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+}
+
+// The bytes of a block the host handed us; frees the block afterwards.
+export function takeBlock(h: u64): Uint8Array {
+  if (h == 0) return new Uint8Array(0);
+  const bytes = new Memory(h, length(h)).toUint8Array();
+  free(h);
+  return bytes;
+}
+
+// Sets the output to the text as UTF-8; returns the export's exit code 0.
+// Not Host.outputString: PDK 1.0.0 gives it the UTF-16 length, cutting off
+// multi-byte text.
+export function outputText(s: string): i32 {
+  Host.output(utf8(s));
+  return 0;
 }

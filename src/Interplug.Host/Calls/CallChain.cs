@@ -19,6 +19,17 @@ internal sealed class CallChain(CancellationToken cancellationToken)
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
+    /// <summary>
+    /// A copy of this chain for a call that runs beside it (<c>call_plugin_async</c>): the same
+    /// levels, so cycles, depth and deadlines are checked as on this chain, and its own token.
+    /// </summary>
+    public CallChain Branch(CancellationToken cancellationToken)
+    {
+        var branch = new CallChain(cancellationToken);
+        branch._levels.AddRange(_levels);
+        return branch;
+    }
+
     /// <summary>Puts <paramref name="callee"/> on the chain with its own deadline, capped by its caller's.</summary>
     public void Enter(PluginProcess callee, long deadlineTimestamp)
     {

@@ -3,33 +3,37 @@ using Interplug.Runtime;
 namespace Interplug.Host.Calls;
 
 /// <summary>
-/// The handles one process holds, like a file descriptor table: numbers mean something only to
-/// their holder and are never reused, so a stale, foreign or forged number finds nothing.
-/// Used only under the lock of the holder's <see cref="ProcessTree"/>.
+/// Capabilities one process holds, like a file descriptor table: plugin handles, or tickets of
+/// calls in flight. Numbers mean something only to their holder and are never reused, so a stale,
+/// foreign or forged number finds nothing. Used only under the lock of the holder's <see cref="ProcessTree"/>.
 /// </summary>
-internal sealed class HandleTable
+/// <param name="noun">What the numbers are, for messages: <c>plugin handle</c>.</param>
+/// <param name="gone">How a number issued before can be gone, for messages: <c>already freed</c>.</param>
+internal sealed class HandleTable<T>(string noun, string gone) where T : class
 {
-    private readonly Dictionary<long, PluginProcess> _entries = [];
+    private readonly Dictionary<long, T> _entries = [];
     private long _next = 1;
 
-    // The concrete collection, so that enumerating it (at the end of every top-level call) boxes no enumerator.
-    public Dictionary<long, PluginProcess>.ValueCollection Processes => _entries.Values;
+    public int Count => _entries.Count;
 
-    public long Add(PluginProcess process)
+    // The concrete collection, so that enumerating it (at the end of every top-level call) boxes no enumerator.
+    public Dictionary<long, T>.ValueCollection Values => _entries.Values;
+
+    public long Add(T value)
     {
         var handle = _next++;
-        _entries.Add(handle, process);
+        _entries.Add(handle, value);
         return handle;
     }
 
-    public PluginProcess Get(long handle, string holder) =>
-        _entries.TryGetValue(handle, out var process) ? process : throw Invalid(handle, holder);
+    public T Get(long handle, string holder) =>
+        _entries.TryGetValue(handle, out var value) ? value : throw Invalid(handle, holder);
 
-    public PluginProcess Remove(long handle, string holder) =>
-        _entries.Remove(handle, out var process) ? process : throw Invalid(handle, holder);
+    public T Remove(long handle, string holder) =>
+        _entries.Remove(handle, out var value) ? value : throw Invalid(handle, holder);
 
     public void Clear() => _entries.Clear();
 
-    private static PluginException Invalid(long handle, string holder) =>
-        new(PluginErrorKind.InvalidHandle, $"{holder} holds no plugin handle {handle} (never issued to it, or already freed)");
+    private PluginException Invalid(long handle, string holder) =>
+        new(PluginErrorKind.InvalidHandle, $"{holder} holds no {noun} {handle} (never issued to it, or {gone})");
 }

@@ -39,6 +39,12 @@ internal static class InterPluginFunctions
         HostFunction.FromMethod("try_register_plugin", (CurrentPlugin plugin, long name) => Try(plugin, name, 0, 0, static (p, n, _, _) => Register(p, n))).WithModule(module),
         HostFunction.FromMethod("try_call_plugin", (CurrentPlugin plugin, long id, long func, long input) => Try(plugin, id, func, input, Call)).WithModule(module),
         HostFunction.FromMethod<long>("last_error", LastError).WithModule(module),
+        HostFunction.FromMethod("call_plugin_async", (CurrentPlugin plugin, long id, long func, long input) => Raise(plugin, id, func, input, CallAsync)).WithModule(module),
+        HostFunction.FromMethod("try_call_plugin_async", (CurrentPlugin plugin, long id, long func, long input) => Try(plugin, id, func, input, CallAsync)).WithModule(module),
+        HostFunction.FromMethod("await_call", (CurrentPlugin plugin, long ticket) => Raise(plugin, ticket, 0, 0, static (p, t, _, _) => Await(p, t))).WithModule(module),
+        HostFunction.FromMethod("try_await_call", (CurrentPlugin plugin, long ticket) => Try(plugin, ticket, 0, 0, static (p, t, _, _) => Await(p, t))).WithModule(module),
+        HostFunction.FromMethod("await_any", (CurrentPlugin plugin, long tickets, long count) => Raise(plugin, tickets, count, 0, static (p, t, n, _) => AwaitAny(p, t, n))).WithModule(module),
+        HostFunction.FromMethod("try_await_any", (CurrentPlugin plugin, long tickets, long count) => Try(plugin, tickets, count, 0, static (p, t, n, _) => AwaitAny(p, t, n))).WithModule(module),
     ];
 
     /// <summary><c>register_plugin(name) -> id</c>: spawns a child; any failure fails the caller's call.</summary>
@@ -53,18 +59,41 @@ internal static class InterPluginFunctions
     private static long Call(CurrentPlugin plugin, long id, long funcHandle, long inputHandle)
     {
         var (process, chain) = Context(plugin);
-        var child = process.Tree.Child(process, id);
+        var child = process.Tree.IdleChild(process, id);
         var export = child.ExportNames.Get(plugin.ReadBytes(funcHandle));
         return process.Host.CallChild(plugin, process, chain, child, export, inputHandle);
     }
 
-    /// <summary><c>free_plugin(id) -> status</c>: frees a child and its subtree; 0, or a negative status.</summary>
+    /// <summary><c>call_plugin_async(id, func, input) -> ticket</c>: starts a call on a child on another thread; any failure to start fails the caller's call.</summary>
+    private static long CallAsync(CurrentPlugin plugin, long id, long funcHandle, long inputHandle)
+    {
+        var (process, chain) = Context(plugin);
+        var child = process.Tree.IdleChild(process, id);
+        var export = child.ExportNames.Get(plugin.ReadBytes(funcHandle));
+        return process.Host.AsyncCalls.Start(plugin, process, chain, child, export, inputHandle);
+    }
+
+    /// <summary><c>await_call(ticket) -> output</c>: waits for a call and spends its ticket; the child's failure fails the caller's call.</summary>
+    private static long Await(CurrentPlugin plugin, long ticket)
+    {
+        var (process, chain) = Context(plugin);
+        return process.Host.AsyncCalls.Await(plugin, process, chain, ticket);
+    }
+
+    /// <summary><c>await_any(tickets, count) -> ticket</c>: waits until one of the tickets has ended and returns it, unspent.</summary>
+    private static long AwaitAny(CurrentPlugin plugin, long ticketsHandle, long count)
+    {
+        var (process, chain) = Context(plugin);
+        return process.Host.AsyncCalls.AwaitAny(plugin, process, chain, ticketsHandle, count);
+    }
+
+    /// <summary><c>free_plugin(id) -> status</c>: frees a child and its subtree, cancelling its call in flight first; 0, or a negative status.</summary>
     private static long Free(CurrentPlugin plugin, long id)
     {
         var (process, _) = Context(plugin);
         try
         {
-            process.Tree.Free(process, id);
+            process.Host.AsyncCalls.Free(process, id);
             return 0;
         }
         catch (PluginException e)

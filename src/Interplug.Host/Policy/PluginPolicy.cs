@@ -42,6 +42,7 @@ public sealed record PluginPolicy
         MaxChildren = 16,
         MaxDescendants = 64,
         MaxDepth = 8,
+        MaxParallel = 16,
         MemoryMaxPages = 256,
         TimeoutMs = 30_000,
     };

@@ -38,6 +38,13 @@ public sealed record PolicyRule
     /// <summary>Deepest call chain, counting the top-level plugin as 1, that may run while it is on the chain; 1 or more.</summary>
     public int? MaxDepth { get; init => field = InRange(value, 1, int.MaxValue, "max_depth"); }
 
+    /// <summary>
+    /// Calls it may have in flight at once: started with <c>call_plugin_async</c> and not yet
+    /// awaited; 0 or more (0: no asynchronous calls). One more fails with
+    /// <see cref="Runtime.PluginErrorKind.QuotaExceeded"/>.
+    /// </summary>
+    public int? MaxParallel { get; init => field = InRange(value, 0, int.MaxValue, "max_parallel"); }
+
     private static T? InRange<T>(T? value, T min, T max, string key) where T : struct, IComparable<T> =>
         value is not { } v || (v.CompareTo(min) >= 0 && v.CompareTo(max) <= 0)
             ? value

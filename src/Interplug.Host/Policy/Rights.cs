@@ -15,6 +15,7 @@ internal sealed class Rights
         MaxChildren = Tighter(rule.MaxChildren ?? defaults.MaxChildren ?? PluginPolicy.BuiltInDefaults.MaxChildren!.Value, null);
         MaxDescendants = Tighter(rule.MaxDescendants ?? defaults.MaxDescendants ?? PluginPolicy.BuiltInDefaults.MaxDescendants!.Value, null);
         MaxDepth = Tighter(rule.MaxDepth ?? defaults.MaxDepth ?? PluginPolicy.BuiltInDefaults.MaxDepth!.Value, parent?.MaxDepth);
+        MaxParallel = Tighter(rule.MaxParallel ?? defaults.MaxParallel ?? PluginPolicy.BuiltInDefaults.MaxParallel!.Value, parent?.MaxParallel);
         MemoryMaxPages = Tighter(rule.MemoryMaxPages ?? defaults.MemoryMaxPages ?? PluginPolicy.BuiltInDefaults.MemoryMaxPages, parent?.MemoryMaxPages);
         TimeoutMs = Tighter(rule.TimeoutMs ?? defaults.TimeoutMs ?? PluginPolicy.BuiltInDefaults.TimeoutMs, parent?.TimeoutMs);
         Fuel = Tighter(rule.Fuel ?? defaults.Fuel, parent?.Fuel);
@@ -34,6 +35,9 @@ internal sealed class Rights
     public int MaxDescendants { get; }
 
     public int MaxDepth { get; }
+
+    /// <summary>Calls started with <c>call_plugin_async</c> and not yet awaited it may have at once; never more than its parent's.</summary>
+    public int MaxParallel { get; }
 
     public long? MemoryMaxPages { get; }
 
@@ -110,7 +114,7 @@ internal sealed class Rights
     private static Rights Cap(PolicyRule narrowing, Rights root) =>
         new("(host)", null, narrowing, new PolicyRule
         {
-            MaxChildren = root.MaxChildren, MaxDescendants = root.MaxDescendants, MaxDepth = root.MaxDepth,
+            MaxChildren = root.MaxChildren, MaxDescendants = root.MaxDescendants, MaxDepth = root.MaxDepth, MaxParallel = root.MaxParallel,
             MemoryMaxPages = root.MemoryMaxPages, TimeoutMs = root.TimeoutMs, Fuel = root.Fuel,
         }, null) { IsCap = true };
 
