@@ -23,7 +23,7 @@ namespace Interplug.Host;
 /// byte[] output = host.Run("run", "run", ReadOnlySpan&lt;byte&gt;.Empty);
 /// </code>
 /// </example>
-public sealed class PluginHost : IDisposable
+public sealed class PluginHost : IPluginHost, IDisposable
 {
     private readonly PluginRuntime _runtime;
     private readonly bool _ownsRuntime;
@@ -137,6 +137,26 @@ public sealed class PluginHost : IDisposable
     {
         using var process = Start(name);
         return process.Call(export, input, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    // TEMPORARY (issue 13 branch): a plain thread-pool bridge so that IPluginHost builds here; the
+    // RunAsync that runs wasm on the host's bounded scheduler replaces it at merge.
+    public Task<byte[]> RunAsync(string name, string export, ReadOnlyMemory<byte> input, CancellationToken cancellationToken = default) =>
+        Task.Run(() => Run(name, export, input.Span, cancellationToken), CancellationToken.None);
+
+    /// <inheritdoc/>
+    /// <remarks>Starting runs the plugin's start-up code, so it does not run on the caller's thread.</remarks>
+    async Task<IPluginProcess> IPluginHost.StartAsync(string name, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var process = await Task.Run(() => Start(name), CancellationToken.None).ConfigureAwait(false);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            process.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        return process;
     }
 
     /// <summary>
