@@ -1,0 +1,44 @@
+using Interplug.Host;
+using Interplug.Host.DependencyInjection;
+
+namespace Interplug.Orleans;
+
+/// <summary>Makes an Orleans silo run Interplug processes.</summary>
+public static class InterplugSiloBuilderExtensions
+{
+    /// <summary>
+    /// Gives the silo one embedded <see cref="PluginHost"/> (a singleton of its services), whose
+    /// catalog, policy and limits every process placed on this silo gets. Each silo resolves
+    /// names from its own catalog and compiles each module once.
+    /// </summary>
+    /// <param name="builder">The silo builder.</param>
+    /// <param name="configure">Builds the host's options, as for the embedded host.</param>
+    /// <returns>The silo builder, for chaining.</returns>
+    /// <example>
+    /// <code>
+    /// builder.UseOrleans(silo => silo
+    ///     .UseLocalhostClustering()
+    ///     .AddInterplug(_ => new PluginHostOptions
+    ///     {
+    ///         Catalog = new PluginCatalog().AddDirectory("plugins"),
+    ///         Policy = PluginPolicy.FromFile("policy.json"),
+    ///     }));
+    /// </code>
+    /// </example>
+    public static ISiloBuilder AddInterplug(this ISiloBuilder builder, Func<IServiceProvider, PluginHostOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddInterplug(configure);
+        return builder;
+    }
+
+    /// <summary>Gives the silo one embedded <see cref="PluginHost"/> with these options; see <see cref="AddInterplug(ISiloBuilder, Func{IServiceProvider, PluginHostOptions})"/>.</summary>
+    /// <param name="builder">The silo builder.</param>
+    /// <param name="options">The host's options, as for the embedded host.</param>
+    /// <returns>The silo builder, for chaining.</returns>
+    public static ISiloBuilder AddInterplug(this ISiloBuilder builder, PluginHostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return builder.AddInterplug(_ => options);
+    }
+}
