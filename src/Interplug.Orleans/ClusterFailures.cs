@@ -26,6 +26,10 @@ internal static class ClusterFailures
         }
     }
 
+    /// <summary>Whether Orleans could not deliver the call at all, so that nothing ran: the silo it chose is gone or refused it.</summary>
+    public static bool WasNotDelivered(Exception e) =>
+        e is OrleansMessageRejectionException or global::Orleans.Runtime.Messaging.ConnectionFailedException;
+
     /// <summary>
     /// Whether Orleans gave up on the silo: it was declared dead or its connection broke
     /// (<see cref="SiloUnavailableException"/> and the other rejections), or it sent no answer

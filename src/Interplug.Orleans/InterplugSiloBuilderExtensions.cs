@@ -1,5 +1,8 @@
 using Interplug.Host;
 using Interplug.Host.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Runtime;
 
 namespace Interplug.Orleans;
 
@@ -9,7 +12,9 @@ public static class InterplugSiloBuilderExtensions
     /// <summary>
     /// Gives the silo one embedded <see cref="PluginHost"/> (a singleton of its services), whose
     /// catalog, policy and limits every process placed on this silo gets. Each silo resolves
-    /// names from its own catalog and compiles each module once.
+    /// names from its own catalog and compiles each module once. When the silo begins to stop, the
+    /// host is disposed first, so running calls fail at once with
+    /// <see cref="Runtime.PluginErrorKind.Unavailable"/> instead of holding up the shutdown.
     /// </summary>
     /// <param name="builder">The silo builder.</param>
     /// <param name="configure">Builds the host's options, as for the embedded host.</param>
@@ -29,6 +34,8 @@ public static class InterplugSiloBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddInterplug(configure);
+        builder.Services.TryAddSingleton<SiloShutdown>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloShutdown>());
         return builder;
     }
 

@@ -40,6 +40,51 @@ public sealed class ClusterCommandTests
     }
 
     [Fact]
+    public async Task A_silo_killed_during_a_run_fails_it_as_unavailable_and_the_silo_left_serves_the_next_run()
+    {
+        var (primaryPort, primaryGateway, otherPort, otherGateway) = (FreePort(), FreePort(), FreePort(), FreePort());
+        var cluster = $"localhost:{primaryPort}";
+        using var primary = await StartSilo(cluster, primaryPort, primaryGateway);
+        using var other = await StartSilo(cluster, otherPort, otherGateway);
+        try
+        {
+            // Only the other silo may die: the primary holds the development cluster's membership.
+            var guard = Stopwatch.StartNew();
+            while (true)
+            {
+                using var client = Cli.Start("run", "loop_forever", "loop_forever", "--cluster", cluster, "--gateway-port", $"{primaryGateway}", "--trace");
+                var placed = await client.StandardError.ReadLineAsync().WaitAsync(Patience);
+                if (placed != $"loop_forever on 127.0.0.1:{otherPort}")
+                {
+                    client.Kill(entireProcessTree: true);
+                    Assert.True(guard.Elapsed < Patience, $"no run was placed on the other silo within {Patience}");
+                    continue;
+                }
+                var clock = Stopwatch.StartNew();
+                other.Kill(entireProcessTree: true);
+
+                await client.WaitForExitAsync().WaitAsync(Patience);
+                var error = await client.StandardError.ReadToEndAsync();
+                Assert.Equal(1, client.ExitCode);
+                Assert.StartsWith("error (unavailable): ", error);
+                // loop_forever runs under the default policy's 30 s timeout: the loss is noticed well before.
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the run failed {clock.Elapsed} after its silo was killed");
+                break;
+            }
+
+            var next = await Cli.Run("run", "run", "--cluster", cluster, "--gateway-port", $"{primaryGateway}");
+            Assert.True(next.ExitCode == 0, next.ToString());
+            Assert.Contains("\"count\":3", next.StdoutText);
+        }
+        finally
+        {
+            foreach (var silo in new[] { primary, other })
+                if (!silo.HasExited)
+                    silo.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
     public async Task A_cluster_run_without_a_silo_fails_as_unavailable_in_one_line()
     {
         var result = await Cli.Run("run", "run", "--cluster", "localhost", "--gateway-port", $"{FreePort()}");
@@ -72,6 +117,24 @@ public sealed class ClusterCommandTests
 
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith($"error: {option}: ", Assert.Single(result.StderrLines));
+    }
+
+    /// <summary>Starts a silo and waits until it serves.</summary>
+    private static async Task<Process> StartSilo(string cluster, int port, int gatewayPort)
+    {
+        var silo = Cli.Start("silo", "--plugins", RepoPaths.PluginsDist, "--cluster", cluster, "--port", $"{port}", "--gateway-port", $"{gatewayPort}");
+        try
+        {
+            _ = silo.StandardError.ReadToEndAsync();
+            Assert.Equal($"ready 127.0.0.1:{port}", await silo.StandardOutput.ReadLineAsync().WaitAsync(Patience));
+            return silo;
+        }
+        catch
+        {
+            silo.Kill(entireProcessTree: true);
+            silo.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A loopback port nobody listens on now.</summary>

@@ -33,18 +33,38 @@ public sealed class SiloLossTests(ClusterFixture cluster, ITestOutputHelper outp
         Assert.Contains("\"count\":3", System.Text.Encoding.UTF8.GetString(demo));
     }
 
-    /// <summary>Starts processes until Orleans places one on <paramref name="silo"/>; frees the others.</summary>
+    [Fact]
+    public async Task A_silo_stopped_gracefully_mid_call_fails_the_call_as_unavailable()
+    {
+        var leaving = await cluster.Cluster.StartAdditionalSiloAsync().WaitAsync(Patience);
+        var process = await StartOn(leaving, "spin");
+        var call = process.CallAsync("loop_forever", ReadOnlyMemory<byte>.Empty);
+        await ClusterHostTests.WaitUntil(() => cluster.Running.Of("spin") == 1, "the call runs");
+        var clock = Stopwatch.StartNew();
+
+        var stopping = cluster.Cluster.StopSiloAsync(leaving);
+
+        var e = await Assert.ThrowsAsync<PluginException>(() => call.WaitAsync(Patience));
+        output.WriteLine($"the call failed {clock.Elapsed.TotalSeconds:0.0} s after its silo began to stop: {e.Kind}: {e.Message}");
+        await stopping.WaitAsync(Patience);
+        output.WriteLine($"the silo stopped after {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.Equal(PluginErrorKind.Unavailable, e.Kind);
+    }
+
+    /// <summary>Starts processes until Orleans places one on <paramref name="silo"/>, which the cluster may take a moment to learn of; frees the others.</summary>
     private async Task<ClusterPluginProcess> StartOn(InProcessSiloHandle silo, string plugin)
     {
         var host = (ClusterPluginHost)cluster.Host;
         var endpoint = silo.SiloAddress.Endpoint.ToString();
-        for (var attempt = 0; attempt < 100; attempt++)
+        var guard = Stopwatch.StartNew();
+        while (guard.Elapsed < Patience)
         {
             var process = await host.StartOnClusterAsync(plugin).WaitAsync(Patience);
             if (process.Silo == endpoint)
                 return process;
             await process.DisposeAsync();
+            await Task.Delay(50);
         }
-        throw new InvalidOperationException($"Orleans placed none of 100 processes on {endpoint}");
+        throw new TimeoutException($"Orleans placed no process on {endpoint} within {Patience}");
     }
 }

@@ -8,7 +8,7 @@ namespace Interplug.Orleans.Grains;
 /// Runs one top-level process in the embedded host of the silo it is activated on. The wasm runs
 /// off the grain's turn (the host's own async methods), so a long call holds no Orleans thread.
 /// </summary>
-internal sealed class PluginProcessGrain(PluginHost host, ILocalSiloDetails silo) : Grain, IPluginProcessGrain
+internal sealed class PluginProcessGrain(PluginHost host, SiloShutdown shutdown, ILocalSiloDetails silo) : Grain, IPluginProcessGrain
 {
     private readonly string _silo = silo.SiloAddress.Endpoint.ToString();
     private IPluginProcess? _process;
@@ -77,6 +77,13 @@ internal sealed class PluginProcessGrain(PluginHost host, ILocalSiloDetails silo
         try
         {
             return new PluginReply { Output = await body().ConfigureAwait(true), Silo = _silo };
+        }
+        // The silo disposed its host to stop: what that cancelled, or refused, is lost with the silo.
+        catch (Exception e) when (shutdown.IsStopping && e is PluginException { Kind: PluginErrorKind.Disposed } or ObjectDisposedException)
+        {
+            var lost = new PluginException(PluginErrorKind.Unavailable, $"silo {_silo} is stopping: {e.Message}")
+            { ExportName = (e as PluginException)?.ExportName, CallChain = (e as PluginException)?.CallChain };
+            return new PluginReply { Fault = PluginFault.From(lost), Silo = _silo };
         }
         catch (PluginException e)
         {
