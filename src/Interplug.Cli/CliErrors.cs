@@ -5,6 +5,9 @@ namespace Interplug.Cli;
 /// <summary>A command-line mistake the user can fix, reported without a stack trace.</summary>
 internal sealed class CliUsageException(string message) : Exception(message);
 
+/// <summary>A failure outside any plugin, such as a silo that cannot start, reported as one line like the others.</summary>
+internal sealed class CliFailureException(string message, Exception innerException) : Exception(message, innerException);
+
 /// <summary>
 /// Runs a command body and turns every failure into one line on stderr and a non-zero exit code.
 /// Messages are escaped: a plugin's error text (and the call chain naming its exports) is the
@@ -32,7 +35,7 @@ internal static class CliErrors
             Console.Error.WriteLine($"error: {TerminalText.Escape(e.Message)}");
             return Usage;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CliFailureException)
         {
             Console.Error.WriteLine($"error: {TerminalText.Escape(e.Message)}");
             return Failure;

@@ -10,7 +10,10 @@ internal static class CliLogging
 
     public static readonly string[] Levels = ["trace", "debug", "info", "warn", "error", "off"];
 
-    public static ILoggerFactory Create(string level) => LoggerFactory.Create(builder => builder
+    public static ILoggerFactory Create(string level) => LoggerFactory.Create(builder => Configure(builder, level));
+
+    /// <summary>Sends the logs of <paramref name="builder"/>, at <paramref name="level"/> and above, to stderr as <see cref="Create"/> does.</summary>
+    public static ILoggingBuilder Configure(ILoggingBuilder builder, string level) => builder
         .SetMinimumLevel(Parse(level))
         .AddConsole(o =>
         {
@@ -25,7 +28,7 @@ internal static class CliLogging
             o.MaxQueueLength = MaxQueuedMessages;
             o.QueueFullMode = ConsoleLoggerQueueFullMode.Wait;
         })
-        .AddConsoleFormatter<EscapingConsoleFormatter, ConsoleFormatterOptions>());
+        .AddConsoleFormatter<EscapingConsoleFormatter, ConsoleFormatterOptions>();
 
     private static LogLevel Parse(string level) => level switch
     {

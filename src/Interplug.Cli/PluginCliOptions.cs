@@ -38,6 +38,9 @@ internal sealed class PluginCliOptions
 
     public bool Wasi(ParseResult parse) => parse.GetValue(_wasi);
 
+    /// <summary>The options that set up a host in this process, which a cluster's silos set up for themselves.</summary>
+    public IEnumerable<Option> LocalOnly => [_wasi, _timeout, _fuel, _maxPages];
+
     /// <summary>The limits given on the command line, as a policy rule that narrows the top-level plugin.</summary>
     public Host.Policy.PolicyRule Limits(ParseResult parse) => new()
     {

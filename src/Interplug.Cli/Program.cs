@@ -6,6 +6,7 @@ var root = new RootCommand("Interplug: WebAssembly plugins as processes, the hos
     CallCommand.Create(),
     RunCommand.Create(),
     InspectCommand.Create(),
+    SiloCommand.Create(),
 };
 var parse = root.Parse(args);
 // A parse error is a usage error like any other: one line each on stderr and exit code 2,

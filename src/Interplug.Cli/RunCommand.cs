@@ -12,16 +12,25 @@ internal static class RunCommand
     {
         var plugin = new Argument<string>("plugin") { Description = "Name of the plugin to start (<name>.wasm or <name>.json in --plugins)" };
         var export = new Argument<string>("export") { Description = "The export to call", DefaultValueFactory = _ => "run" };
-        var plugins = new Option<string>("--plugins") { Description = "Folder of plugins", Required = true };
+        var plugins = new Option<string?>("--plugins") { Description = "Folder of plugins (required unless --cluster is given)" };
         var policy = new Option<string?>("--policy") { Description = "Policy file (JSON); without it every plugin may spawn any plugin of the folder, within default limits" };
-        var trace = new Option<bool>("--trace") { Description = "Print the tree of plugin calls to stderr" };
+        var trace = new Option<bool>("--trace") { Description = "Print the tree of plugin calls to stderr; on a cluster, the silo the plugin ran on" };
         var warmUp = new Option<bool>("--warm-up") { Description = "Compile every plugin of --plugins first and report the ones that fail to stderr" };
+        var cluster = ClusterOptions.Cluster(required: false);
+        var gatewayPorts = new Option<string[]>("--gateway-port") { Description = $"With --cluster: a gateway port to connect to (repeatable; default {ClusterOptions.DefaultGatewayPort})" };
         var options = new PluginCliOptions();
-        var command = new Command("run", "Run a plugin as a process that can spawn and call other plugins") { plugin, export, plugins, policy, trace, warmUp };
+        var command = new Command("run", "Run a plugin as a process that can spawn and call other plugins") { plugin, export, plugins, policy, trace, warmUp, cluster, gatewayPorts };
         options.AddTo(command, manifestOptions: false);
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            var directory = parse.GetValue(plugins)!;
+            if (parse.GetValue(cluster) is { } connection)
+            {
+                RunOnCluster(parse, connection);
+                return;
+            }
+            if (parse.GetResult(gatewayPorts) is { Implicit: false })
+                throw new CliUsageException("--gateway-port needs --cluster");
+            var directory = parse.GetValue(plugins) ?? throw new CliUsageException("--plugins is required unless --cluster is given");
             if (!Directory.Exists(directory))
                 throw new CliUsageException($"--plugins: {directory} is not a directory");
             var input = options.ReadInput(parse);
@@ -62,5 +71,35 @@ internal static class RunCommand
             }
         }));
         return command;
+
+        void RunOnCluster(ParseResult parse, string connection)
+        {
+            // A client reaches the cluster through its gateways: the connection is only checked here.
+            _ = ClusterOptions.PrimarySilo(connection);
+            // The silos' catalogs, policies and limits apply; these would only mislead.
+            foreach (var local in new Option[] { plugins, policy, warmUp }.Concat(options.LocalOnly))
+                if (parse.GetResult(local) is { Implicit: false })
+                    throw new CliUsageException($"{local.Name} does not apply with --cluster: the silos' own catalog, policy and limits do");
+            var ports = parse.GetValue(gatewayPorts) is { Length: > 0 } given
+                ? given.Select(p => ClusterOptions.Port(p, "--gateway-port")).ToArray()
+                : [ClusterOptions.DefaultGatewayPort];
+            var input = options.ReadInput(parse);
+            using var client = ClusterOptions.Connect(ports);
+            var host = ClusterOptions.PluginHost(client);
+            var process = host.StartOnClusterAsync(parse.GetValue(plugin)!).GetAwaiter().GetResult();
+            if (parse.GetValue(trace))
+                Console.Error.WriteLine(TerminalText.Escape(process.ToString()));
+            byte[] output;
+            try
+            {
+                output = process.CallAsync(parse.GetValue(export)!, input).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                process.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            using var stdout = Console.OpenStandardOutput();
+            stdout.Write(output);
+        }
     }
 }

@@ -26,7 +26,7 @@ namespace Interplug.Host;
 /// byte[] output = host.Run("run", "run", ReadOnlySpan&lt;byte&gt;.Empty);
 /// </code>
 /// </example>
-public sealed class PluginHost : IDisposable
+public sealed class PluginHost : IPluginHost, IDisposable
 {
     private readonly PluginRuntime _runtime;
     private readonly bool _ownsRuntime;
@@ -269,6 +269,20 @@ public sealed class PluginHost : IDisposable
         var deadline = Deadline.AfterMilliseconds(Rights.ForRoot(Options.Policy, name).TimeoutMs);
         return Schedule(new TopLevelCall($"{name}.{export}", deadline,
             (until, token) => Run(name, export, input.Span, until, token), cancellationToken));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Starting runs the plugin's start-up code, so it does not run on the caller's thread.</remarks>
+    async Task<IPluginProcess> IPluginHost.StartAsync(string name, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var process = await Task.Run(() => Start(name), CancellationToken.None).ConfigureAwait(false);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            process.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        return process;
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace Interplug.Host;
 /// rights its policy and ancestors leave it. Disposing it frees it and everything it spawned.
 /// Its place in the tree (children, counts, liveness) is kept by its <see cref="ProcessTree"/>.
 /// </summary>
-public sealed class PluginProcess : IDisposable
+public sealed class PluginProcess : IPluginProcess, IDisposable
 {
     private volatile bool _alive = true;
     private ManualResetEventSlim? _callsEnded;
@@ -85,6 +85,14 @@ public sealed class PluginProcess : IDisposable
         if (Parent is not null)
             throw new InvalidOperationException($"{Name} was spawned by {Parent.Name}; only its parent calls it, through its handle");
         return Host.CallTopLevel(this, export, input, cancellationToken);
+    }
+
+    /// <summary>Frees this process and everything it spawned, as <see cref="Dispose"/> does; it never waits.</summary>
+    /// <returns>A completed task.</returns>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>

@@ -75,4 +75,7 @@ public enum PluginErrorKind
 
     /// <summary>A spawn would exceed a quota on live children or descendants.</summary>
     QuotaExceeded = 22,
+
+    /// <summary>The machine running the process stopped answering during the call (a cluster silo that died or left); the process is gone.</summary>
+    Unavailable = 23,
 }

@@ -44,13 +44,13 @@ public class PluginErrorHandlingTests
     public void The_status_numbers_are_the_stable_PluginErrorKind_numbers_negated()
     {
         Assert.Equal(
-            [1, 2, 3, 4, 5, 6, 13, 15, 18, 19, 20, 21, 22],
+            [1, 2, 3, 4, 5, 6, 13, 15, 18, 19, 20, 21, 22, 23],
             new[]
             {
                 PluginErrorKind.Trap, PluginErrorKind.Timeout, PluginErrorKind.Cancelled, PluginErrorKind.OutOfMemory,
                 PluginErrorKind.OutOfFuel, PluginErrorKind.ExportNotFound, PluginErrorKind.InvalidArgument,
                 PluginErrorKind.PermissionDenied, PluginErrorKind.NotFound, PluginErrorKind.InvalidHandle,
-                PluginErrorKind.CallCycle, PluginErrorKind.DepthExceeded, PluginErrorKind.QuotaExceeded,
+                PluginErrorKind.CallCycle, PluginErrorKind.DepthExceeded, PluginErrorKind.QuotaExceeded, PluginErrorKind.Unavailable,
             }.Select(k => (int)k));
     }
 

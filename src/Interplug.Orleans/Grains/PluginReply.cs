@@ -1,0 +1,13 @@
+namespace Interplug.Orleans.Grains;
+
+/// <summary>What a process grain answers: the output, or the failure; and the silo that answered, for traces.</summary>
+[GenerateSerializer, Immutable]
+internal sealed record PluginReply
+{
+    [Id(0)] public byte[]? Output { get; init; }
+    [Id(1)] public PluginFault? Fault { get; init; }
+    [Id(2)] public required string Silo { get; init; }
+
+    /// <summary>The output, or the fault re-thrown as the <see cref="Runtime.PluginException"/> the silo caught.</summary>
+    public byte[] OutputOrThrow() => Fault is { } fault ? throw fault.ToException() : Output ?? [];
+}
