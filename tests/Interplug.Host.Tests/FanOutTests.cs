@@ -339,12 +339,16 @@ public sealed class FanOutTests
     }
 
     [Fact]
-    public void Parallel_calls_are_sibling_activities_that_overlap_in_time()
+    public async Task Parallel_calls_are_sibling_activities_that_overlap_in_time()
     {
-        using var host = Host(TestHosts.Policy(("spin", new PolicyRule { TimeoutMs = 500 }), ("*", TestHosts.SpawnAll)));
+        using var host = Host(SpinForever());
         using var calls = new Calls();
+        using var cancel = new CancellationTokenSource();
 
-        Script(host, ";spawn spin;spawn spin;start 1 loop_forever;start 2 loop_forever;await 1;await 2");
+        var running = ScriptAsync(host, ";spawn spin;spawn spin;start 1 loop_forever;start 2 loop_forever;any 1,2", cancel.Token);
+        TestHosts.WaitUntil(() => calls.Started.Count(a => a.DisplayName == "spin.loop_forever") == 2 || running.IsCompleted, "both children run");
+        await cancel.CancelAsync();
+        await Assert.ThrowsAsync<PluginException>(() => running);
 
         var root = Assert.Single(calls.Ended, a => a.DisplayName == "fan_driver.script");
         var spins = calls.Ended.Where(a => a.DisplayName == "spin.loop_forever").OrderBy(a => a.StartTimeUtc).ToArray();

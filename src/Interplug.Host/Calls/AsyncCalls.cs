@@ -9,8 +9,8 @@ namespace Interplug.Host.Calls;
 /// Fan-out: the calls plugins start with <c>call_plugin_async</c>, run on the host's call threads
 /// while the caller keeps working, and collect with <c>await_call</c> or <c>await_any</c>. Every
 /// method runs on the thread of the calling process's own call, so a process's tickets and the
-/// results copied into its memory are only ever touched by that thread. A thread that waits for a
-/// call still in the queue runs it itself, so waiting never starves for threads.
+/// results copied into its memory are only ever touched by that thread. A thread that waits only
+/// for calls still in the queue runs one of them itself, so waiting never starves for threads.
 /// </summary>
 /// <param name="scheduler">The host's call threads.</param>
 internal sealed class AsyncCalls(CallScheduler scheduler)
@@ -112,11 +112,12 @@ internal sealed class AsyncCalls(CallScheduler scheduler)
                 if (calls[i].IsDone)
                     return i;
             }
-            for (var i = 0; i < calls.Length; i++)
-            {
-                if (!calls[i].IsClaimed && scheduler.TryRunInline(calls[i]))
-                    return i;
-            }
+            // One call still queued: this thread would only wait for it, so it runs it itself.
+            // Among several, it runs one only while none runs and one found no free thread when
+            // it was queued (a thread may not come while this one waits): running one here
+            // otherwise could hold the wait past the end of a shorter one.
+            if ((calls.Length == 1 ? (scheduler.TryRunInline(calls[0]) ? 0 : null) : RanOneWithoutThread(calls)) is { } ran)
+                return ran;
             if (chain.CancellationToken.IsCancellationRequested)
                 throw Interrupted(PluginErrorKind.Cancelled, "was cancelled", process, chain, calls);
             var remaining = chain.DeadlineTimestamp == Deadline.None
@@ -133,6 +134,19 @@ internal sealed class AsyncCalls(CallScheduler scheduler)
                 // Reported by the check above, on the next round.
             }
         }
+    }
+
+    /// <summary>Runs one of the calls here if none runs and one waits for a thread; its index, or null.</summary>
+    private int? RanOneWithoutThread(ChildCall[] calls)
+    {
+        if (calls.Any(call => call.IsClaimed))
+            return null;
+        for (var i = 0; i < calls.Length; i++)
+        {
+            if (calls[i].QueuedWithoutThread && scheduler.TryRunInline(calls[i]))
+                return i;
+        }
+        return null;
     }
 
     // ManualResetEventSlim.Wait takes at most int.MaxValue milliseconds; a longer wait just goes round again.

@@ -40,6 +40,7 @@ internal sealed class CallScheduler(int threads, int queueLimit) : IDisposable
             if (waits && waiting >= queueLimit)
                 throw new PluginException(PluginErrorKind.QuotaExceeded,
                     $"{work} cannot start: {waiting} calls already wait for the host's {threads} call threads, its limit (PluginHostOptions.CallQueueLimit)");
+            work.QueuedWithoutThread = waits;
             work.Node = _queue.AddLast(work);
         }
         if (waits)

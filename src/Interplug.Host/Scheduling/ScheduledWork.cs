@@ -22,6 +22,9 @@ internal abstract class ScheduledWork
     /// <summary>Whether a thread (or the work's cancellation) has taken it out of the queue.</summary>
     public bool IsClaimed => Volatile.Read(ref _claimed) != 0;
 
+    /// <summary>Whether every thread was busy when the work was queued, so none was woken for it.</summary>
+    internal bool QueuedWithoutThread { get; set; }
+
     /// <summary>The work's place in its scheduler's queue; only read and written under the scheduler's lock.</summary>
     internal LinkedListNode<ScheduledWork>? Node { get; set; }
 
