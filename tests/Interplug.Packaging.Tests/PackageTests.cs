@@ -69,7 +69,7 @@ public sealed class PackageTests(PackedRepository packed) : IClassFixture<Packed
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="Interplug.Host" Version="{packed.Version}" />
-                <PackageReference Include="Microsoft.Extensions.DependencyInjection" Version="10.0.10" />
+                <PackageReference Include="Microsoft.Extensions.DependencyInjection" Version="{PackedRepository.MicrosoftExtensionsVersion}" />
               </ItemGroup>
             </Project>
             """);

@@ -23,10 +23,13 @@ public sealed class PackedRepository : IDisposable
     {
         Version = $"0.0.0-test-{Guid.NewGuid():N}";
         Packages = _temp.Dir("packages");
-        var configuration = typeof(PackedRepository).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Configuration").Value!;
+        var configuration = BuildMetadata("Configuration");
         DotnetProcess.Succeeds("dotnet", RepoPaths.Root, "pack", "Interplug.slnx", "-c", configuration, "--no-build", "-nologo", "-v", "quiet",
             $"-p:PackageVersion={Version}", $"-p:PackageOutputPath={Packages}");
     }
+
+    /// <summary>The version of the Microsoft.Extensions packages the repository builds with.</summary>
+    public static string MicrosoftExtensionsVersion => BuildMetadata(nameof(MicrosoftExtensionsVersion));
 
     /// <summary>The version every package of this run has.</summary>
     public string Version { get; }
@@ -54,6 +57,9 @@ public sealed class PackedRepository : IDisposable
         }
         _temp.Dispose();
     }
+
+    private static string BuildMetadata(string key) =>
+        typeof(PackedRepository).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 
     private static string GlobalPackagesFolder()
     {
