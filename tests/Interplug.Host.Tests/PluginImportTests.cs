@@ -377,7 +377,7 @@ public class PluginImportTests
         Assert.Equal("echo", imported.GetTagItem("interplug.export"));
         Assert.Equal(3, imported.GetTagItem("interplug.bytes_in"));
         Assert.Equal("ok", imported.GetTagItem("interplug.outcome"));
-        Assert.Equal("importer.run", imported.Parent?.OperationName);
+        Assert.Equal("importer.run", imported.Parent?.DisplayName);
     }
 
     [Fact]

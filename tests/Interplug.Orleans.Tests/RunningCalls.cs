@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Interplug.Host;
 
 namespace Interplug.Orleans.Tests;
 
@@ -16,10 +17,10 @@ public sealed class RunningCalls : IDisposable
     {
         _listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == "Interplug.Host",
+            ShouldListenTo = source => source.Name == InterplugDiagnostics.ActivitySourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
-            ActivityStarted = activity => _running.AddOrUpdate(Callee(activity), 1, (_, n) => n + 1),
-            ActivityStopped = activity => _running.AddOrUpdate(Callee(activity), 0, (_, n) => n - 1),
+            ActivityStarted = activity => Count(activity, +1),
+            ActivityStopped = activity => Count(activity, -1),
         };
         ActivitySource.AddActivityListener(_listener);
     }
@@ -29,6 +30,10 @@ public sealed class RunningCalls : IDisposable
 
     public void Dispose() => _listener.Dispose();
 
-    // The callee tag is set just after the activity starts; its name, "callee.export", is there from the start.
-    private static string Callee(Activity activity) => activity.OperationName.Split('.')[0];
+    // Spawns and compiles are activities of the same source; only calls count.
+    private void Count(Activity activity, int change)
+    {
+        if (activity.OperationName == InterplugDiagnostics.CallActivityName && activity.GetTagItem(InterplugDiagnostics.Tags.Callee) is string callee)
+            _running.AddOrUpdate(callee, Math.Max(change, 0), (_, n) => n + change);
+    }
 }

@@ -17,7 +17,8 @@ internal sealed partial class CallTelemetry(ILogger logger)
     public Scope Start(string caller, PluginProcess callee, string export, int bytesIn)
     {
         // The name is only built for a listener: an interpolated string on every call allocated 89 B per round trip.
-        var activity = HostActivities.Source.HasListeners() ? HostActivities.Source.StartActivity(CallActivityName, ActivityKind.Internal) : null;
+        // Created, named and tagged before it starts, so that listeners see whose call it is when it starts.
+        var activity = HostActivities.Source.HasListeners() ? HostActivities.Source.CreateActivity(CallActivityName, ActivityKind.Internal) : null;
         if (activity is not null)
         {
             activity.DisplayName = $"{callee.Name}.{export}";
@@ -26,6 +27,7 @@ internal sealed partial class CallTelemetry(ILogger logger)
             activity.SetTag(Tags.CalleeId, callee.Id);
             activity.SetTag(Tags.Export, export);
             activity.SetTag(Tags.BytesIn, bytesIn);
+            activity.Start();
         }
         // The start time is for the debug log line and the duration histogram (an activity keeps its own).
         var timed = IsDebugEnabled || HostMetrics.CallDuration.Enabled;

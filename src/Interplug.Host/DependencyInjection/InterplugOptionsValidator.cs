@@ -22,8 +22,9 @@ internal sealed class InterplugOptionsValidator(string settingPrefix) : IValidat
             failures.Add($"{settingPrefix}{nameof(InterplugOptions.PluginsPath)} is required: the folder of the plugins");
         else if (!Directory.Exists(options.PluginsPath))
             failures.Add($"{settingPrefix}{nameof(InterplugOptions.PluginsPath)}: the folder \"{options.PluginsPath}\" does not exist");
+        // The policy's own messages name its path.
         if (options.PolicyPath is { } policy && WhyNotPolicy(policy) is { } why)
-            failures.Add($"{settingPrefix}{nameof(InterplugOptions.PolicyPath)}: \"{policy}\" is not a usable policy: {why}");
+            failures.Add($"{settingPrefix}{nameof(InterplugOptions.PolicyPath)}: {why}");
         AtLeast(failures, nameof(InterplugOptions.MaxLiveInstances), options.MaxLiveInstances, 1);
         AtLeast(failures, nameof(InterplugOptions.MaxMemoryPages), options.MaxMemoryPages, 1, Wasm32Pages);
         AtLeast(failures, nameof(InterplugOptions.MaxModuleBytes), options.MaxModuleBytes, 1);
