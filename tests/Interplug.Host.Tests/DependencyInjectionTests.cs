@@ -126,6 +126,18 @@ public sealed class DependencyInjectionTests : IDisposable
     }
 
     [Fact]
+    public async Task The_host_is_also_the_containers_IPluginHost_so_code_written_against_the_abstraction_runs_on_it()
+    {
+        using var services = new ServiceCollection().AddInterplug(_ => new PluginHostOptions { Catalog = TestHosts.Catalog() }).BuildServiceProvider();
+
+        var abstraction = services.GetRequiredService<IPluginHost>();
+        await using var process = await abstraction.StartAsync("echo");
+
+        Assert.Same(services.GetRequiredService<PluginHost>(), abstraction);
+        Assert.Equal("hi"u8.ToArray(), await process.CallAsync("echo", "hi"u8.ToArray()));
+    }
+
+    [Fact]
     public void Options_built_in_code_give_a_host_the_container_disposes()
     {
         var services = new ServiceCollection()

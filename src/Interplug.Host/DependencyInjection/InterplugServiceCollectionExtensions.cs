@@ -64,7 +64,8 @@ public static class InterplugServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Adds a <see cref="PluginHost"/> built from <see cref="PluginHostOptions"/>, for what
+    /// Adds a <see cref="PluginHost"/> (also as the container's <see cref="IPluginHost"/>, unless one is
+    /// registered already) built from <see cref="PluginHostOptions"/>, for what
     /// <see cref="InterplugOptions"/> cannot say (a catalog or policy built in code).
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -89,6 +90,8 @@ public static class InterplugServiceCollectionExtensions
                 options = options with { LoggerFactory = loggers };
             return new PluginHost(options);
         });
+        // Application code that asks for the abstraction runs unchanged when a cluster client registers its own instead.
+        services.TryAddSingleton<IPluginHost>(sp => sp.GetRequiredService<PluginHost>());
         return services;
     }
 
