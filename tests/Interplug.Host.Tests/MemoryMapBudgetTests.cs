@@ -30,7 +30,10 @@ public class MemoryMapBudgetTests
             MaxDescendants = 1_000_000,
             // The whole tree shares the root's budget: room for thousands of small children.
             MemoryMaxPages = PolicyRule.MaxMemoryPagesLimit,
-        })));
+        })),
+        // Where vm.max_map_count is raised the host's own limit stays at its default (65,536), and the
+        // tree's memory would run out first; this limit keeps the instance limit the first one hit.
+        maxLiveInstances: 4096);
         var output = host.RunText("relay", "spawn_many", "1000000 echo");
 
         Assert.StartsWith($"spawned {host.MaxLiveInstances - 1}; {TestHosts.ErrorPrefix(Runtime.PluginErrorKind.QuotaExceeded)}", output);
