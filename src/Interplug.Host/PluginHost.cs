@@ -489,7 +489,7 @@ public sealed class PluginHost : IPluginHost, IDisposable
             throw CallTelemetry.Refused(process.Name, new PluginException(PluginErrorKind.PermissionDenied, $"{process.Name} may not call {child.Name}.{export}: {why}"));
     }
 
-    /// <summary>Puts <paramref name="child"/> on the chain of <paramref name="process"/>'s call; a cycle or depth refusal is counted.</summary>
+    /// <summary>Puts <paramref name="child"/> on the chain of <paramref name="process"/>'s call, sync or async; a cycle or depth refusal is counted.</summary>
     internal static void EnterChild(PluginProcess process, CallChain chain, PluginProcess child)
     {
         try

@@ -29,7 +29,7 @@ internal sealed class ChildCall : ScheduledWork, IDisposable
         try
         {
             Chain = chain.Branch(_cancellation.Token);
-            Chain.Enter(child, Deadline.AfterMilliseconds(child.Rights.TimeoutMs));
+            PluginHost.EnterChild(caller, Chain, child);
         }
         catch
         {
