@@ -51,7 +51,7 @@ public sealed class HostFunction
     /// <param name="parameters">The wasm parameter types.</param>
     /// <param name="results">The wasm result types.</param>
     /// <param name="callback">The implementation.</param>
-    /// <exception cref="ArgumentException">A name is empty, or a type is not a <see cref="WasmValueType"/>.</exception>
+    /// <exception cref="ArgumentException">A name is empty, or a type is not a number (<c>i32</c>, <c>i64</c>, <c>f32</c>, <c>f64</c>).</exception>
     public HostFunction(string module, string name, IReadOnlyList<WasmValueType> parameters, IReadOnlyList<WasmValueType> results, HostFunctionCallback callback)
         : this(module, name, Untyped(parameters, results, callback))
     {
@@ -235,6 +235,6 @@ public sealed class HostFunction
         WasmValueType.I64 => ValueKind.Int64,
         WasmValueType.F32 => ValueKind.Float32,
         WasmValueType.F64 => ValueKind.Float64,
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a WasmValueType"),
+        _ => throw new ArgumentException($"a host function takes and returns numbers (i32, i64, f32, f64), not {WasmValue.Name(type)}", nameof(type)),
     };
 }

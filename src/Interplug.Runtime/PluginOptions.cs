@@ -22,7 +22,7 @@ public sealed record PluginOptions
     /// <remarks>Compiling throws <see cref="ArgumentException"/> when the resolver returns a function of another module or name, or for an import that is not a function.</remarks>
     /// <example>
     /// <code>
-    /// ImportResolver = import => import.Module == "clock" &amp;&amp; import.IsFunction([], ["i64"])
+    /// ImportResolver = import => import.Module == "clock" &amp;&amp; import.IsFunction([], [WasmValueType.I64])
     ///     ? HostFunction.FromMethod(import.Name, (CurrentPlugin _) => DateTime.UtcNow.Ticks).WithModule(import.Module)
     ///     : null,
     /// </code>

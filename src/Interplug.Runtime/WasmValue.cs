@@ -33,7 +33,10 @@ public readonly struct WasmValue : IEquatable<WasmValue>
     public static WasmValue FromFloat64(double value) => new(WasmValueType.F64, BitConverter.DoubleToInt64Bits(value));
 
     /// <summary>The zero of <paramref name="type"/>.</summary>
-    public static WasmValue Zero(WasmValueType type) => new(type, 0);
+    /// <exception cref="ArgumentException"><paramref name="type"/> is not a number type.</exception>
+    public static WasmValue Zero(WasmValueType type) => type is WasmValueType.I32 or WasmValueType.I64 or WasmValueType.F32 or WasmValueType.F64
+        ? new(type, 0)
+        : throw new ArgumentException($"a WasmValue is a number (i32, i64, f32, f64), not {Name(type)}", nameof(type));
 
     /// <summary>An <c>i32</c>.</summary>
     public static implicit operator WasmValue(int value) => FromInt32(value);
@@ -95,6 +98,10 @@ public readonly struct WasmValue : IEquatable<WasmValue>
         WasmValueType.I32 => "i32",
         WasmValueType.I64 => "i64",
         WasmValueType.F32 => "f32",
-        _ => "f64",
+        WasmValueType.F64 => "f64",
+        WasmValueType.V128 => "v128",
+        WasmValueType.FuncRef => "funcref",
+        WasmValueType.ExternRef => "externref",
+        _ => "anyref",
     };
 }

@@ -1,6 +1,9 @@
 namespace Interplug.Runtime;
 
-/// <summary>The WebAssembly number types a host function's parameters and results can have.</summary>
+/// <summary>
+/// WebAssembly value types: the four numbers a <see cref="HostFunction"/> takes and returns, and
+/// the vector and reference types that only appear in a <see cref="PluginImport"/>'s signature.
+/// </summary>
 public enum WasmValueType
 {
     /// <summary><c>i32</c>, a 32-bit integer (<see cref="int"/>).</summary>
@@ -14,4 +17,16 @@ public enum WasmValueType
 
     /// <summary><c>f64</c>, a 64-bit float (<see cref="double"/>).</summary>
     F64,
+
+    /// <summary><c>v128</c>, a SIMD vector. Seen in <see cref="PluginImport"/> signatures; a <see cref="HostFunction"/> cannot take or return one.</summary>
+    V128,
+
+    /// <summary><c>funcref</c>, a function reference. Seen in <see cref="PluginImport"/> signatures; a <see cref="HostFunction"/> cannot take or return one.</summary>
+    FuncRef,
+
+    /// <summary><c>externref</c>, a host reference. Seen in <see cref="PluginImport"/> signatures; a <see cref="HostFunction"/> cannot take or return one.</summary>
+    ExternRef,
+
+    /// <summary><c>anyref</c>, any reference. Seen in <see cref="PluginImport"/> signatures; a <see cref="HostFunction"/> cannot take or return one.</summary>
+    AnyRef,
 }

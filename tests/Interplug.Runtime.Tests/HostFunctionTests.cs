@@ -41,6 +41,18 @@ public sealed class HostFunctionTests
         return TestPlugins.Text(instance.Call("call", Encoding.UTF8.GetBytes(input), options));
     }
 
+    [Theory]
+    [InlineData(WasmValueType.V128)]
+    [InlineData(WasmValueType.FuncRef)]
+    [InlineData(WasmValueType.ExternRef)]
+    [InlineData(WasmValueType.AnyRef)]
+    public void A_host_function_of_a_vector_or_reference_type_is_refused_when_created(WasmValueType type)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new HostFunction("my:ns", "f", [type], [], (_, _, _) => { }));
+        Assert.Contains("takes and returns numbers (i32, i64, f32, f64)", e.Message);
+        Assert.Throws<ArgumentException>(() => WasmValue.Zero(type));
+    }
+
     [Fact]
     public void An_untyped_host_function_takes_and_returns_every_number_type()
     {

@@ -94,4 +94,28 @@ public sealed class ImportResolverTests
             ["extism:host/env::input_offset () -> i64", "extism:host/env::store_u8 (i64, i32) -> ()", "wasi_snapshot_preview1::fd_write (i32, i32, i32, i32) -> i32"],
             plugin.Imports.Select(i => $"{i} {i.Signature}"));
     }
+
+    [Fact]
+    public void An_import_of_vectors_and_references_is_listed_with_those_types_and_matched_by_them()
+    {
+        var asked = new List<PluginImport>();
+        var e = TestPlugins.Fails(PluginErrorKind.MissingImport, () => TestPlugins.CompileWat("""
+            (module
+              (import "simd" "mix" (func (param v128 funcref) (result externref)))
+              (func (export "run") (result i32) (i32.const 0)))
+            """, new PluginOptions
+        {
+            ImportResolver = import =>
+            {
+                asked.Add(import);
+                return null;
+            },
+        }));
+
+        var mix = Assert.Single(asked);
+        Assert.Equal("(v128, funcref) -> externref", mix.Signature);
+        Assert.True(mix.IsFunction([WasmValueType.V128, WasmValueType.FuncRef], [WasmValueType.ExternRef]));
+        Assert.False(mix.IsFunction([WasmValueType.I64, WasmValueType.FuncRef], [WasmValueType.ExternRef]));
+        Assert.Equal("simd::mix", e.ImportName);
+    }
 }

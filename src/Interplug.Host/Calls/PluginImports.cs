@@ -15,7 +15,7 @@ internal static class PluginImports
 {
     public const string ModulePrefix = "plugin:";
 
-    private static readonly string[] I64 = ["i64"];
+    private static readonly WasmValueType[] I64 = [WasmValueType.I64];
 
     /// <summary>A plugin import one module declares.</summary>
     /// <param name="Plugin">The imported plugin's catalog name.</param>
