@@ -39,14 +39,20 @@ internal sealed class HostUsers(Action release)
             Release();
     }
 
-    /// <summary>Lets no new user in. The caller stays a user itself until <see cref="Drain"/>, so nothing is released in between.</summary>
-    public void Close()
+    /// <summary>
+    /// Lets no new user in; false if the host was closed already. The first closer stays a user
+    /// itself until <see cref="Drain"/>, so nothing is released in between.
+    /// </summary>
+    public bool TryClose()
     {
         Interlocked.Increment(ref _users);
-        Interlocked.Exchange(ref _closed, 1);
+        if (Interlocked.Exchange(ref _closed, 1) == 0)
+            return true;
+        Exit();
+        return false;
     }
 
-    /// <summary>After <see cref="Close"/>, leaves and waits up to <paramref name="wait"/> for the foreground users to leave; the last user out releases the resources if any is left.</summary>
+    /// <summary>After a <see cref="TryClose"/> that returned true, leaves and waits up to <paramref name="wait"/> for the foreground users to leave; the last user out releases the resources if any is left.</summary>
     public void Drain(TimeSpan wait)
     {
         Interlocked.Decrement(ref _users);

@@ -41,7 +41,6 @@ public sealed class PluginHost : IPluginHost, IDisposable
     private readonly ImportGraph _imports;
     private readonly CallScheduler _scheduler;
     private int _live;
-    private int _disposeStarted;
 
     // How long Dispose waits for cancelled calls to leave; only a host function that ignores cancellation takes longer.
     private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(5);
@@ -104,7 +103,7 @@ public sealed class PluginHost : IPluginHost, IDisposable
     public int LiveInstances => Volatile.Read(ref _live);
 
     /// <summary>Whether <see cref="Dispose"/> was called.</summary>
-    internal bool IsDisposed => Volatile.Read(ref _disposeStarted) != 0;
+    internal bool IsDisposed => _users.IsClosed;
 
     /// <summary>
     /// Starts a top-level process. Its rights are its policy rule's, narrowed by
@@ -295,10 +294,9 @@ public sealed class PluginHost : IPluginHost, IDisposable
     /// </summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposeStarted, 1) != 0)
-            return;
         // Closed before listing the roots: a start that joins them later sees it and frees its own.
-        _users.Close();
+        if (!_users.TryClose())
+            return;
         foreach (var root in _roots.Values)
             Free(root);
         // Also stops a start still instantiating its root.

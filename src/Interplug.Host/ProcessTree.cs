@@ -191,8 +191,7 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
         lock (_lock)
         {
             call = holder.Tickets.Remove(ticket, holder.Name);
-            if (call.Child.InFlight == call)
-                call.Child.InFlight = null;
+            ReleaseChild(call);
         }
         call.Dispose();
         return call;
@@ -206,14 +205,18 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
         {
             calls = [.. holder.Tickets.Values];
             foreach (var call in calls)
-            {
-                if (call.Child.InFlight == call)
-                    call.Child.InFlight = null;
-            }
+                ReleaseChild(call);
             holder.Tickets.Clear();
         }
         foreach (var call in calls)
             call.Dispose();
+    }
+
+    // Under _lock: a spent call no longer keeps its child busy (unless a newer call owns the mark).
+    private static void ReleaseChild(ChildCall call)
+    {
+        if (call.Child.InFlight == call)
+            call.Child.InFlight = null;
     }
 
     /// <summary>Throws unless <paramref name="parent"/> may take one more child now.</summary>
