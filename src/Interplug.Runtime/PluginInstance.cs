@@ -98,7 +98,7 @@ public sealed class PluginInstance : IDisposable
     /// <exception cref="PluginException">The call failed; <see cref="PluginException.Kind"/> says why.</exception>
     /// <exception cref="ArgumentException"><see cref="CallOptions.Fuel"/> is set on a runtime that does not meter fuel, or is negative.</exception>
     public byte[] Call(string export, ReadOnlySpan<byte> input, in CallOptions options = default) =>
-        Call(export, input, options, 0, static (_, output) => output.ToArray());
+        Call(export, input, options, 0, static (_, output) => BlockCopy.ToArray(output));
 
     /// <summary>
     /// Calls an export and hands its output to <paramref name="reader"/> while the bytes still sit in

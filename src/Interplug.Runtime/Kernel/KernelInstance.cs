@@ -67,7 +67,7 @@ internal sealed unsafe class KernelInstance
         var handle = Allocate(input.Length);
         if (handle == 0)
             throw new PluginException(PluginErrorKind.OutOfMemory, $"no room for a {input.Length}-byte input in the plugin's memory budget");
-        input.CopyTo(new Span<byte>(_data + handle, input.Length));
+        BlockCopy.Copy(input, new Span<byte>(_data + handle, input.Length));
         Header(InputOffsetSlot) = handle;
         Header(InputLengthSlot) = input.Length;
     }
@@ -98,7 +98,7 @@ internal sealed unsafe class KernelInstance
         var handle = Allocate(bytes.Length);
         if (handle == 0)
             throw new PluginException(PluginErrorKind.OutOfMemory, $"no room for a {bytes.Length}-byte block in the plugin's memory budget");
-        bytes.CopyTo(new Span<byte>(_data + handle, bytes.Length));
+        BlockCopy.Copy(bytes, new Span<byte>(_data + handle, bytes.Length));
         return handle;
     }
 
