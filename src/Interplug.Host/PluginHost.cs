@@ -5,6 +5,7 @@ using Interplug.Host.Inspection;
 using Interplug.Host.Policy;
 using Interplug.Host.Scheduling;
 using Interplug.Runtime;
+using Interplug.Runtime.Kernel;
 using Interplug.Runtime.Manifests;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -475,7 +476,7 @@ public sealed class PluginHost : IPluginHost, IDisposable
     /// <summary>Runs a call started with <c>call_plugin_async</c>, on its own chain; the output is copied out of the child, for the caller's thread to copy in.</summary>
     internal byte[] RunChildCall(ChildCall call) =>
         CallInto(call.Caller, call.Child, call.Chain, call.Export, call.Input, call.Fuel, 0,
-            static (_, output) => (output.ToArray(), output.Length));
+            static (_, output) => (BlockCopy.ToArray(output), output.Length));
 
     /// <summary>Throws unless <paramref name="process"/> may call <paramref name="export"/> on its child now.</summary>
     internal static void CheckCallable(PluginProcess process, CallChain chain, PluginProcess child, string export)

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using Interplug.Host.Scheduling;
 using Interplug.Runtime;
+using Interplug.Runtime.Kernel;
 
 namespace Interplug.Host.Calls;
 
@@ -21,7 +22,7 @@ internal sealed class AsyncCalls(CallScheduler scheduler)
     {
         PluginHost.CheckCallable(process, chain, child, export);
         // The caller may free its input block as soon as this returns.
-        var input = caller.ReadBytes(inputHandle).ToArray();
+        var input = BlockCopy.ToArray(caller.ReadBytes(inputHandle));
         var call = new ChildCall(process.Host, process, child, export, input, chain, PluginHost.ChildFuel(caller, process, child));
         // Created before any child can signal it.
         _ = process.CallsEnded;
