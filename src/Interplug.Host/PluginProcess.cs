@@ -70,6 +70,9 @@ public sealed class PluginProcess : IPluginProcess, IDisposable
     /// <summary>The message of the last failed <c>try_*</c> call this process made, for <c>last_error</c>.</summary>
     internal string? LastError { get; set; }
 
+    /// <summary>The output of this process's last <c>call_plugin_bytes</c> when it did not fit the destination, for <c>result_read</c>; empty otherwise.</summary>
+    internal byte[] UnreadResult { get; set; } = [];
+
     /// <summary>
     /// Calls an export of a process the host started, as a top-level call: its deadline is the
     /// policy's timeout and covers every plugin this call reaches, and what it spawns is freed when

@@ -262,6 +262,7 @@ public sealed class PluginInstance : IDisposable
                 if (plan.Name is not null)
                     linker.DefineInstance(_store, plan.Name, instance);
             }
+            _state.OwnMemory = OwnMemory.Of(Plugin.Name, instance!);
             return instance!;
         }
         finally

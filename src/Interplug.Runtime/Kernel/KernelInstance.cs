@@ -141,6 +141,20 @@ internal sealed unsafe class KernelInstance
 
     public void SetError(long handle) => Header(ErrorSlot) = handle;
 
+    /// <summary>This call's input block, as <c>input_offset</c> and <c>input_length</c> describe it.</summary>
+    public ReadOnlySpan<byte> Input()
+    {
+        var length = Header(InputLengthSlot);
+        return length == 0 ? [] : new ReadOnlySpan<byte>(_data + Header(InputOffsetSlot), (int)length);
+    }
+
+    /// <summary>Makes a copy of <paramref name="bytes"/> in a new block this call's output, as the plugin's <c>output_set</c> on that block would.</summary>
+    public void SetOutput(ReadOnlySpan<byte> bytes)
+    {
+        Header(OutputOffsetSlot) = Write(bytes);
+        Header(OutputLengthSlot) = bytes.Length;
+    }
+
     /// <summary>The error block the plugin set during the call, or empty.</summary>
     public ReadOnlySpan<byte> Error()
     {
