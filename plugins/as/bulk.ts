@@ -36,10 +36,16 @@ declare function register_plugin(name: u64): i64;
 @external("extism:host/user", "free_plugin")
 declare function free_plugin(id: i64): i64;
 
+// Kept between calls and grown as needed: a fresh array per call would cost a
+// zero-fill and garbage collection as large as the input.
+let inputBuffer = new Uint8Array(0);
+
+// This call's input, in inputBuffer: valid until the next call of input().
 function input(): Uint8Array {
-  const bytes = new Uint8Array(<i32>input_length());
-  input_read(0, bytes.dataStart as u64, bytes.length);
-  return bytes;
+  const n = <i32>input_length();
+  if (inputBuffer.length < n) inputBuffer = new Uint8Array(n);
+  input_read(0, inputBuffer.dataStart as u64, n);
+  return inputBuffer.subarray(0, n);
 }
 
 function output(bytes: Uint8Array): i32 {

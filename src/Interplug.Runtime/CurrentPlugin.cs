@@ -101,6 +101,14 @@ public sealed class CurrentPlugin
     /// <exception cref="PluginException">Kind <see cref="PluginErrorKind.OutOfMemory"/> when the memory budget is spent.</exception>
     public void SetOutput(ReadOnlySpan<byte> bytes) => _state.Kernel.SetOutput(bytes);
 
+    /// <summary>
+    /// Makes bytes outside the plugin's kernel the current call's output without copying them, as
+    /// <see cref="SetOutput"/> does with a copy. They must stay in place and unchanged until the
+    /// output has been read after the call: the host uses it for bytes it placed in the waiting
+    /// caller's own memory.
+    /// </summary>
+    internal void SetOutputInPlace(ReadOnlySpan<byte> bytes) => _state.Kernel.SetOutputInPlace(bytes);
+
     /// <summary>Frees a block; a no-op for 0, the call's input, or anything that is not a live block.</summary>
     public void Free(long handle) => _state.Kernel.Free(handle);
 

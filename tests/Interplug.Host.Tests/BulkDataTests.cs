@@ -34,6 +34,9 @@ public sealed class BulkDataTests
           (memory (export "memory") 1)
           (data (i32.const 0) "bulk_c")
           (data (i32.const 8) "echo")
+          (data (i32.const 200) "mixout")
+          (data (i32.const 208) "then_set")
+          (data (i32.const 216) "forge")
           {{Interplug.Testing.GuestWat.Str}}
           (func $arg (param $n i64) (result i64) (call $input_load_u64 (i64.mul (local.get $n) (i64.const 8))))
           (func $out (param $v i64) (result i32)
@@ -62,6 +65,10 @@ public sealed class BulkDataTests
             (call $out (call $call_bytes (call $child)
               (call $arg (i64.const 0)) (call $arg (i64.const 1)) (call $arg (i64.const 2))
               (call $arg (i64.const 3)) (call $arg (i64.const 4)) (call $arg (i64.const 5)))))
+          ;; call_plugin_bytes of mixout's export named by (func, func_len) from the input, on "bulk_c", into [24, +40)
+          (func (export "call_mixout") (result i32)
+            (call $out (call $call_bytes (call $register (call $str (i32.const 200) (i32.const 6)))
+              (call $arg (i64.const 0)) (call $arg (i64.const 1)) (i64.const 0) (i64.const 6) (i64.const 24) (i64.const 40))))
           ;; a too-small destination, then result_read of the rest: (cap, first_len) from the input;
           ;; outputs the call's result length; the destination at 24 then holds the result read back
           (func (export "call_then_read") (result i32)
@@ -74,6 +81,32 @@ public sealed class BulkDataTests
         )
         """;
 
+    /// <summary>
+    /// A callee that mixes output_write with the Extism ABI's output_set: <c>then_set</c> writes its
+    /// input with output_write, then sets the block "late" with output_set; <c>forge</c> writes 4 bytes
+    /// with output_write, then claims 1000 bytes at offset -1 with output_set.
+    /// </summary>
+    private const string MixedOutputWat = $$"""
+        (module
+          (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+          (import "extism:host/env" "store_u8" (func $store_u8 (param i64 i32)))
+          (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+          (import "extism:host/env" "input_length" (func $input_length (result i64)))
+          (import "extism:host/user" "input_read" (func $input_read (param i64 i64 i64) (result i64)))
+          (import "extism:host/user" "output_write" (func $output_write (param i64 i64)))
+          (memory (export "memory") 1)
+          (data (i32.const 0) "late")
+          {{Interplug.Testing.GuestWat.Str}}
+          (func (export "then_set") (result i32)
+            (call $output_write (i64.const 1024) (call $input_read (i64.const 0) (i64.const 1024) (i64.const 1024)))
+            (call $output_set (call $str (i32.const 0) (i32.const 4)) (i64.const 4))
+            (i32.const 0))
+          (func (export "forge") (result i32)
+            (call $output_write (i64.const 0) (i64.const 4))
+            (call $output_set (i64.const -1) (i64.const 1000))
+            (i32.const 0)))
+        """;
+
     /// <summary>A plugin without an exported memory that calls output_write.</summary>
     private const string NoMemoryWat = """
         (module
@@ -84,7 +117,8 @@ public sealed class BulkDataTests
 
     private static PluginHost Host() => TestHosts.Host(catalog: TestHosts.Catalog()
         .Add("probe", Manifest.FromBytes(Encoding.UTF8.GetBytes(ProbeWat)))
-        .Add("no_memory", Manifest.FromBytes(Encoding.UTF8.GetBytes(NoMemoryWat))));
+        .Add("no_memory", Manifest.FromBytes(Encoding.UTF8.GetBytes(NoMemoryWat)))
+        .Add("mixout", Manifest.FromBytes(Encoding.UTF8.GetBytes(MixedOutputWat))));
 
     private static byte[] Args(params long[] values) => values.SelectMany(BitConverter.GetBytes).ToArray();
 
@@ -287,5 +321,30 @@ public sealed class BulkDataTests
 
         Assert.Equal("probe", e.CallChain);
         Assert.Contains("overlaps the input", e.Message);
+    }
+
+    [Fact]
+    public void An_output_set_after_output_write_replaces_the_result_the_child_placed_in_the_destination()
+    {
+        using var host = Host();
+        var process = host.Start("probe");
+
+        var output = process.Call("call_mixout", Args(208, 8)); // mixout.then_set
+
+        Assert.Equal(4, Result(output));
+        Assert.Equal("late", Encoding.ASCII.GetString(Destination(output)[..4]));
+        Assert.Equal("late", host.RunText("mixout", "then_set", "abc")); // the same from the host
+    }
+
+    [Fact]
+    public void An_output_set_that_claims_more_than_output_write_placed_is_refused()
+    {
+        using var host = Host();
+        var process = host.Start("probe");
+
+        var e = TestHosts.Fails(PluginErrorKind.InvalidArgument, () => process.Call("call_mixout", Args(216, 5))); // mixout.forge
+
+        Assert.Contains("output range [-1, +1000) lies outside", e.Message);
+        TestHosts.Fails(PluginErrorKind.InvalidArgument, () => host.Run("mixout", "forge", []));
     }
 }

@@ -32,10 +32,15 @@ internal static class BulkDataFunctions
     private static long InputRead(CurrentPlugin plugin, Copy copy) =>
         CopyOut(plugin.Input, copy, plugin.OwnMemory(copy.Address, copy.Length, "input_read destination"), "input_read");
 
-    /// <summary><c>output_write(src_ptr, len)</c>: this call's output becomes a copy of those bytes.</summary>
+    /// <summary>
+    /// <c>output_write(src_ptr, len)</c>: this call's output becomes a copy of those bytes, placed
+    /// straight in the caller's destination when the caller waits in <c>call_plugin_bytes</c>.
+    /// </summary>
     private static long OutputWrite(CurrentPlugin plugin, Copy copy)
     {
-        plugin.SetOutput(plugin.OwnMemory(copy.Address, copy.Length, "output_write source"));
+        var source = plugin.OwnMemory(copy.Address, copy.Length, "output_write source");
+        if (plugin.Instance.Context is not PluginProcess { PendingResult: { } destination } || !destination.TryPlace(plugin, source))
+            plugin.SetOutput(source);
         return 0;
     }
 
@@ -78,8 +83,16 @@ internal static class BulkDataFunctions
         if (input.Length > 0 && call.Capacity > 0 && call.Source < call.Destination + call.Capacity && call.Destination < call.Source + input.Length)
             throw new PluginException(PluginErrorKind.InvalidArgument,
                 $"call_plugin_bytes: the destination [{call.Destination}, +{call.Capacity}) overlaps the input [{call.Source}, +{call.SourceLength})");
-        return process.Host.CallChild(plugin, process, chain, child, export, input, new ResultTarget(plugin, process, call.Destination, call.Capacity),
-            static (target, output) => (target.Take(output), output.Length));
+        child.PendingResult = new ResultDestination(plugin, process, call.Destination, call.Capacity);
+        try
+        {
+            return process.Host.CallChild(plugin, process, chain, child, export, input, child.PendingResult,
+                static (destination, output) => (destination.Take(output), output.Length));
+        }
+        finally
+        {
+            child.PendingResult = null;
+        }
     }
 
     /// <summary>The arguments of a copy: an offset in the source, and a range of the plugin's memory.</summary>
@@ -87,17 +100,4 @@ internal static class BulkDataFunctions
 
     /// <summary>The arguments of <c>call_plugin_bytes</c>.</summary>
     private readonly record struct BytesCall(long Id, long Func, long FuncLength, long Source, long SourceLength, long Destination, long Capacity);
-
-    /// <summary>Where a child's output goes: the caller's destination when it fits, else the caller's unread result.</summary>
-    private readonly record struct ResultTarget(CurrentPlugin Caller, PluginProcess Process, long Destination, long Capacity)
-    {
-        public long Take(ReadOnlySpan<byte> output)
-        {
-            if (output.Length <= Capacity)
-                output.CopyTo(Caller.OwnMemory(Destination, output.Length, "call_plugin_bytes destination"));
-            else
-                Process.UnreadResult = output.ToArray();
-            return output.Length;
-        }
-    }
 }
