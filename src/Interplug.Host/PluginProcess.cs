@@ -76,6 +76,9 @@ public sealed class PluginProcess : IPluginProcess, IDisposable
     /// <summary>While its parent's <c>call_plugin_bytes</c> into it runs: where the result goes, so that its <c>output_write</c> can place it there.</summary>
     internal ResultDestination? PendingResult { get; set; }
 
+    /// <summary>Where this process's own <c>call_plugin_bytes</c> results go; created by its first such call.</summary>
+    internal ResultDestination? ResultDestination { get; set; }
+
     /// <summary>
     /// Calls an export of a process the host started, as a top-level call: its deadline is the
     /// policy's timeout and covers every plugin this call reaches, and what it spawns is freed when

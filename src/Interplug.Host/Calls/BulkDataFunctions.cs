@@ -83,10 +83,12 @@ internal static class BulkDataFunctions
         if (input.Length > 0 && call.Capacity > 0 && call.Source < call.Destination + call.Capacity && call.Destination < call.Source + input.Length)
             throw new PluginException(PluginErrorKind.InvalidArgument,
                 $"call_plugin_bytes: the destination [{call.Destination}, +{call.Capacity}) overlaps the input [{call.Source}, +{call.SourceLength})");
-        child.PendingResult = new ResultDestination(plugin, process, call.Destination, call.Capacity);
+        var destination = process.ResultDestination ??= new ResultDestination(plugin, process);
+        destination.Aim(call.Destination, call.Capacity);
+        child.PendingResult = destination;
         try
         {
-            return process.Host.CallChild(plugin, process, chain, child, export, input, child.PendingResult,
+            return process.Host.CallChild(plugin, process, chain, child, export, input, destination,
                 static (destination, output) => (destination.Take(output), output.Length));
         }
         finally

@@ -10,16 +10,28 @@ namespace Interplug.Host.Calls;
 /// <c>output_write</c> places it in the destination at once, so the bytes are copied once on
 /// their way out of the child, not into its kernel and out again.
 /// </summary>
+/// <remarks>
+/// One per calling process, aimed anew by each of its calls: a process waits in one call at a
+/// time, so a call allocates nothing for it.
+/// </remarks>
 /// <param name="caller">The calling plugin, blocked in <c>call_plugin_bytes</c> while the child runs, so its memory stays put.</param>
 /// <param name="process">The calling process, which keeps a result too large for the destination.</param>
-/// <param name="address">The destination's address in the caller's memory.</param>
-/// <param name="capacity">The destination's length.</param>
-internal sealed class ResultDestination(CurrentPlugin caller, PluginProcess process, long address, long capacity)
+internal sealed class ResultDestination(CurrentPlugin caller, PluginProcess process)
 {
+    private long _address;
+    private long _capacity;
+
+    /// <summary>Sets the destination of the next call: <paramref name="capacity"/> bytes at <paramref name="address"/> in the caller's memory.</summary>
+    public void Aim(long address, long capacity)
+    {
+        _address = address;
+        _capacity = capacity;
+    }
+
     /// <summary>Copies the child's output into the destination and makes the copy the child's output; false when it does not fit.</summary>
     public bool TryPlace(CurrentPlugin child, ReadOnlySpan<byte> output)
     {
-        if (output.Length > capacity)
+        if (output.Length > _capacity)
             return false;
         var destination = Destination(output.Length);
         output.CopyTo(destination);
@@ -30,7 +42,7 @@ internal sealed class ResultDestination(CurrentPlugin caller, PluginProcess proc
     /// <summary>Takes the child's output once its call has returned; returns its length.</summary>
     public long Take(ReadOnlySpan<byte> output)
     {
-        if (output.Length > capacity)
+        if (output.Length > _capacity)
         {
             process.UnreadResult = output.ToArray();
             return output.Length;
@@ -42,5 +54,5 @@ internal sealed class ResultDestination(CurrentPlugin caller, PluginProcess proc
         return output.Length;
     }
 
-    private Span<byte> Destination(int length) => caller.OwnMemory(address, length, "call_plugin_bytes destination");
+    private Span<byte> Destination(int length) => caller.OwnMemory(_address, length, "call_plugin_bytes destination");
 }
