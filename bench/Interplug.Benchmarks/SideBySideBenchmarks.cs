@@ -114,9 +114,12 @@ public class SideBySideCallPlugin
     // round trip is short enough that it needs more calls to amortise that.
     public const int NEchoC1M = 50;
     public const int NForward1M = 500;
+    public const int NBulk1M = 500;
 
     private PluginHost _host = null!;
     private PluginProcess _caller = null!;
+    private PluginProcess _bulkC = null!, _bulkAs = null!;
+    private byte[] _bulkC1M = null!, _bulkAs1M = null!;
     private byte[] _countVowels13 = null!, _empty = null!;
     private byte[] _in13 = null!, _in64 = null!, _in4K = null!, _in64K = null!, _in1M = null!, _echoC1M = null!, _forward1M = null!;
 
@@ -141,6 +144,13 @@ public class SideBySideCallPlugin
             BenchHost.CheckEcho(_caller, size);
         BenchHost.CheckEcho(_caller, 1 << 20, "echo_c", "echo");
         BenchHost.CheckEcho(_caller, 1 << 20, "echo_c", "forward");
+        // Both sides on the bulk-data functions: bulk_c calls bulk_c, bulk (AssemblyScript) calls bulk.
+        _bulkC = _host.Start("bulk_c");
+        _bulkAs = _host.Start("bulk");
+        _bulkC1M = BenchHost.CallLoopInput(NBulk1M, 1 << 20, "bulk_c", "echo");
+        _bulkAs1M = BenchHost.CallLoopInput(NBulk1M, 1 << 20, "bulk", "echo");
+        BenchHost.CheckEcho(_bulkC, 1 << 20, "bulk_c", "echo");
+        BenchHost.CheckEcho(_bulkAs, 1 << 20, "bulk", "echo");
     }
 
     [GlobalCleanup]
@@ -174,6 +184,14 @@ public class SideBySideCallPlugin
 
     [Benchmark(Description = "call_plugin forward 1 MiB", OperationsPerInvoke = NForward1M)]
     public byte[] CallPluginForward1M() => _caller.Call("call_loop", _forward1M);
+
+    // The same 1 MiB echo when caller and callee use the bulk-data functions (input_read,
+    // output_write, call_plugin_bytes): four copies of the payload, each in one step.
+    [Benchmark(Description = "call_plugin_bytes bulk_c echo 1 MiB", OperationsPerInvoke = NBulk1M)]
+    public byte[] CallPluginBytesC1M() => _bulkC.Call("call_loop", _bulkC1M);
+
+    [Benchmark(Description = "call_plugin_bytes bulk (AssemblyScript) echo 1 MiB", OperationsPerInvoke = NBulk1M)]
+    public byte[] CallPluginBytesAs1M() => _bulkAs.Call("call_loop", _bulkAs1M);
 }
 
 /// <summary>A plain copy of the sweep's sizes in the same process: Span.CopyTo into a preallocated buffer.</summary>

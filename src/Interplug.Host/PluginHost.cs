@@ -460,12 +460,18 @@ public sealed class PluginHost : IPluginHost, IDisposable
     internal long CallChild(CurrentPlugin caller, PluginProcess process, CallChain chain, PluginProcess child, string export, long inputHandle)
     {
         CheckCallable(process, chain, child, export);
-        var input = caller.ReadBytes(inputHandle);
+        return CallChild(caller, process, chain, child, export, caller.ReadBytes(inputHandle), caller,
+            static (plugin, output) => (plugin.WriteBytes(output), output.Length));
+    }
+
+    /// <summary>A synchronous call from a plugin into its child, checked callable, whose output <paramref name="reader"/> takes from the child's memory.</summary>
+    internal T CallChild<TState, T>(CurrentPlugin caller, PluginProcess process, CallChain chain, PluginProcess child, string export, ReadOnlySpan<byte> input,
+        TState state, OutputReader<TState, (T Value, int Length)> reader)
+    {
         EnterChild(process, chain, child);
         try
         {
-            return CallInto(process, child, chain, export, input, ChildFuel(caller, process, child), caller,
-                static (plugin, output) => (plugin.WriteBytes(output), output.Length));
+            return CallInto(process, child, chain, export, input, ChildFuel(caller, process, child), state, reader);
         }
         finally
         {

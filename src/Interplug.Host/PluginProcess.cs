@@ -70,6 +70,15 @@ public sealed class PluginProcess : IPluginProcess, IDisposable
     /// <summary>The message of the last failed <c>try_*</c> call this process made, for <c>last_error</c>.</summary>
     internal string? LastError { get; set; }
 
+    /// <summary>The output of this process's last <c>call_plugin_bytes</c> when it did not fit the destination, for <c>result_read</c>; empty otherwise.</summary>
+    internal byte[] UnreadResult { get; set; } = [];
+
+    /// <summary>While its parent's <c>call_plugin_bytes</c> into it runs: where the result goes, so that its <c>output_write</c> can place it there.</summary>
+    internal ResultDestination? PendingResult { get; set; }
+
+    /// <summary>Where this process's own <c>call_plugin_bytes</c> results go; created by its first such call.</summary>
+    internal ResultDestination? ResultDestination { get; set; }
+
     /// <summary>
     /// Calls an export of a process the host started, as a top-level call: its deadline is the
     /// policy's timeout and covers every plugin this call reaches, and what it spawns is freed when

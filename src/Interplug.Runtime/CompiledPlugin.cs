@@ -49,6 +49,7 @@ public sealed class CompiledPlugin : IDisposable
             foreach (var function in host.Resolved)
                 Define(Linker, function);
             Imports = host.Imports;
+            ReadsInputBlock = Imports.Any(i => i.Module == EnvFunctions.Module && i.Name is "input_offset" or "input_load_u8" or "input_load_u64");
         }
         catch
         {
@@ -92,6 +93,13 @@ public sealed class CompiledPlugin : IDisposable
     internal InstanceLinkers Linkers { get; }
 
     internal IReadOnlyList<ImportPlan> Modules => _modules;
+
+    /// <summary>
+    /// Whether the plugin can see its input block: it imports <c>input_offset</c> or
+    /// <c>input_load_*</c>. One that reads its input only with <c>input_read</c> (or only asks its
+    /// <c>input_length</c>) never sees the block, so its input is not copied into its kernel.
+    /// </summary>
+    internal bool ReadsInputBlock { get; }
 
     internal Module Main => _modules[^1].Module;
 

@@ -78,6 +78,37 @@ public sealed class CurrentPlugin
     /// <summary>Writes a value as JSON into a new block the plugin owns.</summary>
     public long WriteJson<T>(T value, JsonTypeInfo<T> typeInfo) => WriteBytes(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
 
+    /// <summary>
+    /// Bytes of the plugin's own linear memory (the main module's export <c>memory</c>), not of its
+    /// kernel memory: what a pointer the plugin passes refers to. Valid until the plugin next runs.
+    /// </summary>
+    /// <param name="address">Offset in the plugin's memory.</param>
+    /// <param name="length">Number of bytes.</param>
+    /// <param name="what">What the range is, named in the error (such as "input_read destination").</param>
+    /// <exception cref="PluginException">
+    /// Kind <see cref="PluginErrorKind.BadModule"/> when the plugin does not export its memory as <c>memory</c>;
+    /// <see cref="PluginErrorKind.InvalidArgument"/> for a negative address or length, or a range outside the memory.
+    /// </exception>
+    public Span<byte> OwnMemory(long address, long length, string what) => _state.OwnMemory.Range(address, length, what);
+
+    /// <summary>The current call's input, in the plugin's kernel memory; empty when there is none.</summary>
+    public ReadOnlySpan<byte> Input => _state.Kernel.Input();
+
+    /// <summary>
+    /// Makes a copy of <paramref name="bytes"/> the current call's output, replacing any output set
+    /// before, as the plugin's own <c>output_set</c> on a new block would; a later <c>output_set</c> replaces it in turn.
+    /// </summary>
+    /// <exception cref="PluginException">Kind <see cref="PluginErrorKind.OutOfMemory"/> when the memory budget is spent.</exception>
+    public void SetOutput(ReadOnlySpan<byte> bytes) => _state.Kernel.SetOutput(bytes);
+
+    /// <summary>
+    /// Makes bytes outside the plugin's kernel the current call's output without copying them, as
+    /// <see cref="SetOutput"/> does with a copy. They must stay in place and unchanged until the
+    /// output has been read after the call: the host uses it for bytes it placed in the waiting
+    /// caller's own memory.
+    /// </summary>
+    internal void SetOutputInPlace(ReadOnlySpan<byte> bytes) => _state.Kernel.SetOutputInPlace(bytes);
+
     /// <summary>Frees a block; a no-op for 0, the call's input, or anything that is not a live block.</summary>
     public void Free(long handle) => _state.Kernel.Free(handle);
 

@@ -169,6 +169,29 @@ public sealed class HostFunction
         return new(UserModule, name, (l, m, n) => l.DefineFunction(m, n, (Caller c, T1 a, T2 b, T3 d) => callback(CurrentPlugin.Of(c), a, b, d)));
     }
 
+    /// <summary>
+    /// A host function of seven parameters and one result in <see cref="UserModule"/>, such as three
+    /// (pointer, length) pairs and an id; types are <see cref="int"/>, <see cref="long"/>, <see cref="float"/> or <see cref="double"/>.
+    /// </summary>
+    /// <param name="name">Import name.</param>
+    /// <param name="callback">The implementation.</param>
+    /// <exception cref="ArgumentException">A type is not one of the four.</exception>
+    public static HostFunction FromMethod<T1, T2, T3, T4, T5, T6, T7, TResult>(string name, Func<CurrentPlugin, T1, T2, T3, T4, T5, T6, T7, TResult> callback)
+        where T1 : struct
+        where T2 : struct
+        where T3 : struct
+        where T4 : struct
+        where T5 : struct
+        where T6 : struct
+        where T7 : struct
+        where TResult : struct
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        CheckTypes(name, typeof(T1), typeof(T2), typeof(T3), typeof(T4), typeof(T5), typeof(T6), typeof(T7), typeof(TResult));
+        return new(UserModule, name, (l, m, n) => l.DefineFunction(m, n,
+            (Caller c, T1 a, T2 b, T3 d, T4 e, T5 f, T6 g, T7 h) => callback(CurrentPlugin.Of(c), a, b, d, e, f, g, h)));
+    }
+
     internal void DefineIn(Linker linker) => _define(linker, Module, Name);
 
     /// <summary>The function as <c>module::name</c>.</summary>

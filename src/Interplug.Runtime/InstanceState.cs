@@ -45,6 +45,9 @@ internal sealed class InstanceState
     }
 
     public CallScope Call { get; set; }
+
+    /// <summary>The main module's exported memory, which the bulk-data host functions copy to and from.</summary>
+    public OwnMemory OwnMemory { get; set; } = OwnMemory.None;
 }
 
 /// <summary>The limits and context of the call in progress.</summary>

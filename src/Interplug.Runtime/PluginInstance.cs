@@ -111,7 +111,7 @@ public sealed class PluginInstance : IDisposable
     /// <param name="reader">Receives the output; the span is valid only during this invocation.</param>
     /// <exception cref="PluginException">The call failed; <see cref="PluginException.Kind"/> says why.</exception>
     /// <exception cref="ArgumentException"><see cref="CallOptions.Fuel"/> is set on a runtime that does not meter fuel, or is negative.</exception>
-    public TResult Call<TState, TResult>(string export, ReadOnlySpan<byte> input, in CallOptions options, TState state, OutputReader<TState, TResult> reader)
+    public unsafe TResult Call<TState, TResult>(string export, ReadOnlySpan<byte> input, in CallOptions options, TState state, OutputReader<TState, TResult> reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
         if (!NativeStack.HasRoom())
@@ -119,7 +119,10 @@ public sealed class PluginInstance : IDisposable
         Enter(export);
         try
         {
-            return reader(state, Run(export, input, options));
+            // Pinned for the whole call: a plugin that reads its input only with input_read reads it
+            // where it is, without a copy into its kernel (see KernelInstance.BeginCall).
+            fixed (byte* pinned = input)
+                return reader(state, Run(export, input, options));
         }
         finally
         {
@@ -160,7 +163,7 @@ public sealed class PluginInstance : IDisposable
         try
         {
             StartBudget(options);
-            _state.Kernel.BeginCall(input);
+            _state.Kernel.BeginCall(input, Plugin.ReadsInputBlock);
             LastCallInterrupted = true;
             code = function();
             LastCallInterrupted = false;
@@ -262,6 +265,7 @@ public sealed class PluginInstance : IDisposable
                 if (plan.Name is not null)
                     linker.DefineInstance(_store, plan.Name, instance);
             }
+            _state.OwnMemory = OwnMemory.Of(Plugin.Name, instance!);
             return instance!;
         }
         finally

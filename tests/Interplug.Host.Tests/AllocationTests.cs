@@ -11,17 +11,19 @@ namespace Interplug.Host.Tests;
 [Collection(RunsAlone.Name)]
 public sealed class AllocationTests
 {
-    [Fact]
-    public void A_warm_call_plugin_round_trip_allocates_no_managed_memory()
+    [Theory]
+    [InlineData("bench_caller", "echo")] // call_plugin, Extism blocks on both sides
+    [InlineData("bulk_c", "bulk_c")] // call_plugin_bytes, the bulk-data functions on both sides
+    public void A_warm_plugin_to_plugin_round_trip_allocates_no_managed_memory(string caller, string callee)
     {
-        using var host = TestHosts.Host(TestHosts.Policy(("bench_caller", TestHosts.SpawnAll)));
-        using var caller = host.Start("bench_caller");
+        using var host = TestHosts.Host(TestHosts.Policy((caller, TestHosts.SpawnAll)));
+        using var process = host.Start(caller);
         const int Calls = 20_000;
-        var input = Encoding.ASCII.GetBytes($"{Calls} echo echo 13");
-        Assert.Equal($"{Calls * 13}", caller.CallText("call_loop", $"{Calls} echo echo 13")); // warm-up and check
+        var input = Encoding.ASCII.GetBytes($"{Calls} {callee} echo 13");
+        Assert.Equal($"{Calls * 13}", process.CallText("call_loop", $"{Calls} {callee} echo 13")); // warm-up and check
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        caller.Call("call_loop", input);
+        process.Call("call_loop", input);
         var perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Calls;
 
         // The top-level call itself allocates a few hundred bytes (its output, its call chain):

@@ -24,7 +24,7 @@ internal static class TestHosts
         get
         {
             var dist = RepoPaths.PluginsDist;
-            foreach (var name in new[] { "relay", "echo", "run", "relay_c", "relay_rs", "count_vowels", "trap", "loop_forever", "memory_bomb", "fan_driver", "fanout", "fanout_c" })
+            foreach (var name in new[] { "relay", "echo", "run", "relay_c", "relay_rs", "count_vowels", "trap", "loop_forever", "memory_bomb", "fan_driver", "fanout", "fanout_c", "bulk", "bulk_c" })
             {
                 if (!File.Exists(Path.Combine(dist, name + ".wasm")))
                     throw new FileNotFoundException($"{dist}/{name}.wasm is missing; build the plugins with `make build`");

@@ -12,7 +12,7 @@ internal static class InterPluginFunctions
 {
     private static readonly string[] Modules = [HostFunction.UserModule, "env"];
 
-    public static IReadOnlyList<HostFunction> All { get; } = Modules.SelectMany(Define).ToArray();
+    public static IReadOnlyList<HostFunction> All { get; } = Modules.SelectMany(m => Define(m).Concat(BulkDataFunctions.Define(m))).ToArray();
 
     /// <summary>These functions followed by the application's own, which may not share a module and name with any other.</summary>
     /// <exception cref="ArgumentException">Two functions share a module and name.</exception>
@@ -110,11 +110,18 @@ internal static class InterPluginFunctions
         return process.LastError is { } message ? plugin.WriteString(message) : 0;
     }
 
-    private static long Try(CurrentPlugin plugin, long a, long b, long c, Func<CurrentPlugin, long, long, long, long> body)
+    private static long Try(CurrentPlugin plugin, long a, long b, long c, Func<CurrentPlugin, long, long, long, long> body) =>
+        Try(plugin, (body, a, b, c), static (p, t) => t.body(p, t.a, t.b, t.c));
+
+    private static long Raise(CurrentPlugin plugin, long a, long b, long c, Func<CurrentPlugin, long, long, long, long> body) =>
+        Raise(plugin, (body, a, b, c), static (p, t) => t.body(p, t.a, t.b, t.c));
+
+    /// <summary>Runs a <c>try_*</c> function: a failure becomes a negative status, and its message the process's <c>last_error</c>.</summary>
+    internal static long Try<TArgs>(CurrentPlugin plugin, TArgs args, Func<CurrentPlugin, TArgs, long> body)
     {
         try
         {
-            return body(plugin, a, b, c);
+            return body(plugin, args);
         }
         catch (PluginException e)
         {
@@ -125,11 +132,11 @@ internal static class InterPluginFunctions
 
     // A failure of the host's work for the plugin fails the plugin's call; it names the chain down
     // to that plugin, whose request it was. Failures from deeper in the chain name theirs already.
-    private static long Raise(CurrentPlugin plugin, long a, long b, long c, Func<CurrentPlugin, long, long, long, long> body)
+    internal static long Raise<TArgs>(CurrentPlugin plugin, TArgs args, Func<CurrentPlugin, TArgs, long> body)
     {
         try
         {
-            return body(plugin, a, b, c);
+            return body(plugin, args);
         }
         catch (PluginException e) when (e.CallChain is null && plugin.HostContext is CallChain chain)
         {

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Wasmtime;
 
 namespace Interplug.Runtime.Kernel;
@@ -21,6 +22,9 @@ internal sealed unsafe class KernelInstance
     /// <summary>The longest block: a live block's length must fit the 31 bits kernel.wat gives it.</summary>
     public const long MaxBlockLength = 0x7FFFFFF0;
 
+    /// <summary>The output offset that means "the bytes <see cref="SetOutputInPlace"/> was given"; never a block's.</summary>
+    private const long InPlaceOutput = -1;
+
     // Header offsets in $meta, as laid out in kernel.wat.
     private const int OutputOffsetSlot = 128;
     private const int OutputLengthSlot = 136;
@@ -32,6 +36,11 @@ internal sealed unsafe class KernelInstance
     private byte* _data;
     private byte* _meta;
     private long _dataLength;
+    // The current call's input when it was left where the caller had it (see BeginCall), else null.
+    private byte* _outsideInput;
+    // The bytes of the current call's output when they were placed outside the kernel (SetOutputInPlace), else null.
+    private byte* _inPlaceOutput;
+    private int _inPlaceLength;
 
     public KernelInstance(Instance instance)
     {
@@ -57,13 +66,26 @@ internal sealed unsafe class KernelInstance
         _dataLength = Data.GetLength();
     }
 
-    /// <summary>Starts a call: forgets every block, then places the input as the first block.</summary>
-    public void BeginCall(ReadOnlySpan<byte> input)
+    /// <summary>
+    /// Starts a call: forgets every block, then places the input as the first block; or, for a
+    /// plugin that cannot see that block (<paramref name="inBlock"/> false), only records where the
+    /// input is, for <see cref="Input"/>. The caller keeps <paramref name="input"/> pinned and
+    /// unchanged until the call ends (<see cref="PluginInstance.Call{TState, TResult}"/> does).
+    /// </summary>
+    public void BeginCall(ReadOnlySpan<byte> input, bool inBlock)
     {
         new Span<byte>(_meta, checked((int)(Header(BumpSlot) >> 2))).Clear();
         Header(BumpSlot) = HeapBase;
+        _outsideInput = null;
+        _inPlaceOutput = null;
         if (input.IsEmpty)
             return;
+        if (!inBlock)
+        {
+            _outsideInput = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(input));
+            Header(InputLengthSlot) = input.Length;
+            return;
+        }
         var handle = Allocate(input.Length);
         if (handle == 0)
             throw new PluginException(PluginErrorKind.OutOfMemory, $"no room for a {input.Length}-byte input in the plugin's memory budget");
@@ -141,6 +163,33 @@ internal sealed unsafe class KernelInstance
 
     public void SetError(long handle) => Header(ErrorSlot) = handle;
 
+    /// <summary>This call's input block, as <c>input_offset</c> and <c>input_length</c> describe it.</summary>
+    public ReadOnlySpan<byte> Input()
+    {
+        var length = (int)Header(InputLengthSlot);
+        return length == 0 ? [] : new ReadOnlySpan<byte>(_outsideInput is null ? _data + Header(InputOffsetSlot) : _outsideInput, length);
+    }
+
+    /// <summary>Makes a copy of <paramref name="bytes"/> in a new block this call's output, as the plugin's <c>output_set</c> on that block would.</summary>
+    public void SetOutput(ReadOnlySpan<byte> bytes)
+    {
+        Header(OutputOffsetSlot) = Write(bytes);
+        Header(OutputLengthSlot) = bytes.Length;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="bytes"/>, outside the kernel, this call's output without copying them,
+    /// until the plugin sets another. The caller keeps them in place and unchanged until the output
+    /// has been read after the call.
+    /// </summary>
+    public void SetOutputInPlace(ReadOnlySpan<byte> bytes)
+    {
+        _inPlaceOutput = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(bytes));
+        _inPlaceLength = bytes.Length;
+        Header(OutputOffsetSlot) = InPlaceOutput;
+        Header(OutputLengthSlot) = bytes.Length;
+    }
+
     /// <summary>The error block the plugin set during the call, or empty.</summary>
     public ReadOnlySpan<byte> Error()
     {
@@ -155,6 +204,9 @@ internal sealed unsafe class KernelInstance
         var length = Header(OutputLengthSlot);
         if (length == 0)
             return [];
+        // Checked against what was placed: the plugin can write the header too (output_set(-1, n)).
+        if (offset == InPlaceOutput && _inPlaceOutput is not null && length == _inPlaceLength)
+            return new ReadOnlySpan<byte>(_inPlaceOutput, _inPlaceLength);
         if (offset < 0 || length < 0 || offset > _dataLength || length > _dataLength - offset || length > int.MaxValue)
             throw new PluginException(PluginErrorKind.InvalidArgument,
                 $"output range [{offset}, +{length}) lies outside the plugin's kernel memory ({_dataLength} bytes)");
