@@ -1,4 +1,5 @@
 using Interplug.Runtime;
+using Interplug.Runtime.Kernel;
 
 namespace Interplug.Host.Calls;
 
@@ -59,7 +60,7 @@ internal static class BulkDataFunctions
             return 0;
         var bytes = from[(int)copy.Offset..];
         bytes = bytes[..(int)Math.Min(bytes.Length, destination.Length)];
-        bytes.CopyTo(destination);
+        BlockCopy.Copy(bytes, destination);
         return bytes.Length;
     }
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Interplug.Runtime;
+using Interplug.Runtime.Kernel;
 
 namespace Interplug.Host.Calls;
 
@@ -34,7 +35,7 @@ internal sealed class ResultDestination(CurrentPlugin caller, PluginProcess proc
         if (output.Length > _capacity)
             return false;
         var destination = Destination(output.Length);
-        output.CopyTo(destination);
+        BlockCopy.Copy(output, destination);
         child.SetOutputInPlace(destination);
         return true;
     }
@@ -44,13 +45,13 @@ internal sealed class ResultDestination(CurrentPlugin caller, PluginProcess proc
     {
         if (output.Length > _capacity)
         {
-            process.UnreadResult = output.ToArray();
+            process.UnreadResult = BlockCopy.ToArray(output);
             return output.Length;
         }
         var destination = Destination(output.Length);
         // Placed by TryPlace and not replaced since: the bytes are already there.
         if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(output), ref MemoryMarshal.GetReference(destination)))
-            output.CopyTo(destination);
+            BlockCopy.Copy(output, destination);
         return output.Length;
     }
 
