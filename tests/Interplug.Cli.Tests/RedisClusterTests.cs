@@ -3,10 +3,44 @@ using static Interplug.Cli.Tests.ClusterProcesses;
 namespace Interplug.Cli.Tests;
 
 /// <summary>
-/// <c>--cluster redis://HOST:PORT</c>: silos and clients that find each other through Redis.
+/// <c>--cluster redis://HOST:PORT</c>: silos and clients that find each other through a real
+/// redis-server (installed and started by scripts/redis.sh), every process on loopback.
 /// </summary>
 public sealed class RedisClusterTests
 {
+    [Fact]
+    public async Task Two_silos_on_Redis_serve_the_seed_demo_and_the_survivor_serves_it_after_the_other_is_killed()
+    {
+        using var redis = await RedisServer.StartAsync();
+        var (firstPort, secondPort) = (FreePort(), FreePort());
+        using var first = await StartSilo(redis.Cluster, firstPort, FreePort());
+        using var second = await StartSilo(redis.Cluster, secondPort, FreePort());
+        try
+        {
+            var before = await Cli.Run("run", "run", "--cluster", redis.Cluster, "--trace");
+
+            Assert.True(before.ExitCode == 0, before.ToString());
+            Assert.Contains("\"count\":3", before.StdoutText);
+            var placed = Assert.Single(before.StderrLines);
+            Assert.Contains(placed, new[] { $"run on 127.0.0.1:{firstPort}", $"run on 127.0.0.1:{secondPort}" });
+
+            // The silo that served the first run dies without a word; Redis still lists it as active.
+            var (killed, survivorPort) = placed.EndsWith($":{firstPort}", StringComparison.Ordinal) ? (first, secondPort) : (second, firstPort);
+            killed.Kill(entireProcessTree: true);
+            await killed.WaitForExitAsync().WaitAsync(Patience);
+
+            var after = await Cli.Run("run", "run", "--cluster", redis.Cluster, "--trace");
+
+            Assert.True(after.ExitCode == 0, after.ToString());
+            Assert.Contains("\"count\":3", after.StdoutText);
+            Assert.Equal([$"run on 127.0.0.1:{survivorPort}"], after.StderrLines);
+        }
+        finally
+        {
+            KillAll(first, second);
+        }
+    }
+
     [Fact]
     public async Task A_cluster_run_whose_Redis_does_not_answer_fails_as_unavailable_in_one_line()
     {
