@@ -24,6 +24,7 @@ public class ClusterBenchmarks
     private BenchCluster _cluster = null!;
     private IBenchEchoGrain _grainThere = null!;
     private ClusterPluginProcess _echoThere = null!;
+    private ClusterPluginProcess _echoHere = null!;
     private ClusterPluginProcess _callerHere = null!;
     private PluginHost _embedded = null!;
     private PluginProcess _embeddedCaller = null!;
@@ -36,6 +37,7 @@ public class ClusterBenchmarks
         _cluster = BenchCluster.StartAsync().GetAwaiter().GetResult();
         _grainThere = _cluster.EchoOn(_cluster.There).GetAwaiter().GetResult();
         _echoThere = _cluster.StartOn("echo", _cluster.There).GetAwaiter().GetResult();
+        _echoHere = _cluster.StartOn("echo", _cluster.Here).GetAwaiter().GetResult();
         _callerHere = _cluster.StartOn("bench_caller", _cluster.Here).GetAwaiter().GetResult();
         _embedded = BenchHost.Create();
         _embeddedCaller = _embedded.Start("bench_caller");
@@ -46,6 +48,7 @@ public class ClusterBenchmarks
         Expect(GrainCall13(), Hello, "the echo grain");
         Expect(CrossSiloEcho13(), Hello, "echo across silos");
         Expect(CrossSiloEcho1MiB(), _mebibyte, "echo of 1 MiB across silos");
+        Expect(SameSiloEcho13(), Hello, "echo on the calling silo");
         var total = (N * Hello.Length).ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (BenchHost.Text(SameSiloCallPlugin13()) != total || BenchHost.Text(EmbeddedCallPlugin13()) != total)
             throw new InvalidOperationException($"call_loop did not receive {total} bytes on both hosts");
@@ -69,6 +72,10 @@ public class ClusterBenchmarks
     /// <summary>1 MiB to a process on the other silo and back: MB/s is the payload over this time.</summary>
     [Benchmark(Description = "Interplug call across silos, echo 1 MiB")]
     public byte[] CrossSiloEcho1MiB() => _echoThere.CallAsync("echo", _mebibyte).GetAwaiter().GetResult();
+
+    /// <summary>The same top-level call on a process on the calling silo: what the grain call and the host cost without the network.</summary>
+    [Benchmark(Description = "Interplug call on the calling silo, echo 13 B")]
+    public byte[] SameSiloEcho13() => _echoHere.CallAsync("echo", Hello).GetAwaiter().GetResult();
 
     /// <summary>call_plugin from a process on a silo into a child on the same silo (placement local), per round trip.</summary>
     [Benchmark(Description = "call_plugin on one silo, echo 13 B", OperationsPerInvoke = N)]

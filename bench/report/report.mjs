@@ -338,6 +338,7 @@ if (has(C('GrainCall13'))) {
     ['plain Orleans grain call across silos, 13 B (the anchor)', C('GrainCall13'), null],
     ['Interplug top-level call across silos, echo 13 B', C('CrossSiloEcho13'), null],
     ['Interplug top-level call across silos, echo 1 MiB', C('CrossSiloEcho1MiB'), 1 << 20],
+    ['Interplug top-level call on the calling silo, echo 13 B', C('SameSiloEcho13'), null],
     ['call_plugin into a spread child on the other silo, echo 13 B', S('CrossSiloCallPlugin13'), null],
     ['call_plugin on one silo, echo 13 B', C('SameSiloCallPlugin13'), null],
     ['call_plugin on the embedded host, echo 13 B (same run)', C('EmbeddedCallPlugin13'), null],
@@ -484,7 +485,7 @@ if (quick) {
     ['SideBySideThreads.OneThread', oneThread],
     ['SideBySideThreads.TwoThreads', twoThreads],
     ['SideBySideThreads.OneThreadSpin/TwoThreadsSpin', spinRatio],
-    ...['GrainCall13', 'CrossSiloEcho13', 'CrossSiloEcho1MiB', 'SameSiloCallPlugin13', 'EmbeddedCallPlugin13'].map((k) => [`ClusterBenchmarks.${k}`, C(k)]),
+    ...['GrainCall13', 'CrossSiloEcho13', 'CrossSiloEcho1MiB', 'SameSiloEcho13', 'SameSiloCallPlugin13', 'EmbeddedCallPlugin13'].map((k) => [`ClusterBenchmarks.${k}`, C(k)]),
     ['interplug capacity', cap?.reached > 0 ? 1 : null],
     ['peer capacity', peerCap?.reached > 0 ? 1 : null],
   ].filter(([, v]) => !has(v)).map(([k]) => k);
