@@ -7,7 +7,7 @@ CONFIG ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: build plugins host run run-fanout test pack bench bench-quick bench-build clean fuzz soak
+.PHONY: build plugins host run run-fanout run-cluster test pack bench bench-quick bench-build clean fuzz soak
 
 build: plugins host
 
@@ -32,6 +32,14 @@ run: build
 run-fanout: build
 	./interplug run fanout --plugins plugins/dist --trace --input "Hello, World! Four children count the vowels of this text at the same time."
 	@echo
+
+# The seed demo across two silo processes that find each other through a private redis-server
+# (installed with apt-get where missing), all on loopback; --trace names the silo of every hop.
+# scripts/run-cluster.sh stops everything it started, even when the demo fails.
+CLUSTER_POLICY ?= scripts/cluster/policy.json
+
+run-cluster: build
+	scripts/run-cluster.sh $(CLUSTER_POLICY)
 
 test: build
 	$(DOTNET) test Interplug.slnx -c $(CONFIG) --no-build -v quiet -nologo

@@ -28,7 +28,10 @@ internal static class BenchHost
     /// per process. The host's own cap on live instances is 65,536 or more: a host may size an
     /// instance pool by it, so it is not set higher than a run needs.
     /// </summary>
-    public static PluginHost Create(int maxChildren = 20_000, bool keepChildren = false) => new(new PluginHostOptions
+    public static PluginHost Create(int maxChildren = 20_000, bool keepChildren = false) => new(Options(maxChildren, keepChildren));
+
+    /// <summary>The options of <see cref="Create"/>, which each silo of the cluster benchmarks runs too.</summary>
+    public static PluginHostOptions Options(int maxChildren = 20_000, bool keepChildren = false) => new()
     {
         // bench_env with the config its config_loop reads, as bench/peer gives it; the rest as built.
         Catalog = new PluginCatalog()
@@ -56,7 +59,7 @@ internal static class BenchHost
         },
         KeepChildrenBetweenCalls = keepChildren,
         MaxLiveInstances = Math.Max(65_536, maxChildren + 64),
-    });
+    };
 
     /// <summary>The input of bench_caller's call_loop: "N callee export SIZE".</summary>
     public static byte[] CallLoopInput(int n, int size, string callee = "echo", string export = "echo") =>

@@ -223,6 +223,23 @@ const targets = [
     return { target: 'two threads ≥ 1.8× the throughput of one', shown, met: has(r) ? r >= 1.8 : null };
   })(),
 ];
+// The cluster rows (issue 13): two silos in one process over loopback TCP; calls start on one.
+const C = (method) => I(`ClusterBenchmarks.${method}`);
+const S = (method) => I(`ClusterSpreadBenchmarks.${method}`);
+targets.push(
+  (() => {
+    const r = div(C('CrossSiloEcho13'), C('GrainCall13'));
+    return { target: 'Interplug call across silos ≤ 1.5× a plain Orleans grain call (13 B)', shown: `${ratio(r)} (${time(C('CrossSiloEcho13'))} vs ${time(C('GrainCall13'))})`, met: has(r) ? r <= 1.5 : null };
+  })(),
+  (() => {
+    const r = div(S('CrossSiloCallPlugin13'), S('GrainCall13'));
+    return { target: 'call_plugin across silos ≤ 1.5× a plain Orleans grain call (13 B)', shown: `${ratio(r)} (${time(S('CrossSiloCallPlugin13'))} vs ${time(S('GrainCall13'))})`, met: has(r) ? r <= 1.5 : null, why: 'not measured: ClusterSpreadBenchmarks needs placement "spread"' };
+  })(),
+  (() => {
+    const r = div(C('SameSiloCallPlugin13'), C('EmbeddedCallPlugin13'));
+    return { target: 'call_plugin on one silo ≤ 1.2× the embedded host (echo 13 B)', shown: `${ratio(r)} (${time(C('SameSiloCallPlugin13'))} vs ${time(C('EmbeddedCallPlugin13'))})`, met: has(r) ? r <= 1.2 : null };
+  })(),
+);
 // A run on a machine whose load stayed above twice its cores measured the other work as much as
 // ours (2026-12-02: every figure 3-10x a quiet run's): its figures are shown, not judged.
 const busy = !quick && (data.meta?.load_1min?.median ?? 0) > 2 * (data.meta?.nproc ?? 2);
@@ -313,6 +330,22 @@ if (has(I('SideBySideCallPlugin.CallPluginForward1M'))) {
     const t = I(`SideBySideCallPlugin.${method}`);
     L(`| ${callee} | ${what} | ${time(t)} | ${rate(mbps(1 << 20, t))} | ${pctOfCopy(method)} |`);
   }
+}
+if (has(C('GrainCall13'))) {
+  L();
+  L('On an Orleans cluster (ClusterBenchmarks: two silos in one process, over loopback TCP; calls start on one silo, "across silos" means the grain or process lives on the other):');
+  L();
+  L('| workload | round trip | MB/s |');
+  L('|---|---:|---:|');
+  for (const [label, t, bytes] of [
+    ['plain Orleans grain call across silos, 13 B (the anchor)', C('GrainCall13'), null],
+    ['Interplug top-level call across silos, echo 13 B', C('CrossSiloEcho13'), null],
+    ['Interplug top-level call across silos, echo 1 MiB', C('CrossSiloEcho1MiB'), 1 << 20],
+    ['Interplug top-level call on the calling silo, echo 13 B', C('SameSiloEcho13'), null],
+    ['call_plugin into a spread child on the other silo, echo 13 B', S('CrossSiloCallPlugin13'), null],
+    ['call_plugin on one silo, echo 13 B', C('SameSiloCallPlugin13'), null],
+    ['call_plugin on the embedded host, echo 13 B (same run)', C('EmbeddedCallPlugin13'), null],
+  ]) L(`| ${label} | ${time(t)} | ${bytes ? rate(mbps(bytes, t)) : ''} |`);
 }
 L();
 L('Capacity (live idle instances, spawned from bench_caller with register_plugin):');
@@ -457,6 +490,7 @@ if (quick) {
     ['SideBySideThreads.OneThread', oneThread],
     ['SideBySideThreads.TwoThreads', twoThreads],
     ['SideBySideThreads.OneThreadSpin/TwoThreadsSpin', spinRatio],
+    ...['GrainCall13', 'CrossSiloEcho13', 'CrossSiloEcho1MiB', 'SameSiloEcho13', 'SameSiloCallPlugin13', 'EmbeddedCallPlugin13'].map((k) => [`ClusterBenchmarks.${k}`, C(k)]),
     ['interplug capacity', cap?.reached > 0 ? 1 : null],
     ['peer capacity', peerCap?.reached > 0 ? 1 : null],
   ].filter(([, v]) => !has(v)).map(([k]) => k);

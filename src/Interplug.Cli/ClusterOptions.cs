@@ -10,9 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Interplug.Cli;
 
 /// <summary>
-/// How the CLI reaches a cluster: <c>--cluster localhost[:PORT]</c> is Orleans' development
-/// clustering on this machine, whose primary silo listens on PORT (default 11111) and which the
-/// other silos join; a client connects to the gateways given by <c>--gateway-port</c>.
+/// The options that say how the CLI reaches a cluster (see <see cref="ClusterConnection"/>), and the client connection.
 /// </summary>
 internal static class ClusterOptions
 {
@@ -24,20 +22,9 @@ internal static class ClusterOptions
 
     public static Option<string?> Cluster(bool required) => new("--cluster")
     {
-        Description = $"The cluster: localhost[:PORT] (development clustering on this machine; its primary silo listens on PORT, default {DefaultPrimaryPort})",
+        Description = $"The cluster: localhost[:PORT] (development clustering on this machine; its primary silo listens on PORT, default {DefaultPrimaryPort}) or redis://HOST[:PORT] (membership in Redis, default port {ClusterConnection.DefaultRedisPort})",
         Required = required,
     };
-
-    /// <summary>The primary silo's endpoint a <c>--cluster</c> value names.</summary>
-    public static IPEndPoint PrimarySilo(string cluster)
-    {
-        const string Localhost = "localhost";
-        if (cluster == Localhost)
-            return new IPEndPoint(IPAddress.Loopback, DefaultPrimaryPort);
-        if (cluster.StartsWith(Localhost + ":", StringComparison.Ordinal))
-            return new IPEndPoint(IPAddress.Loopback, Port(cluster[(Localhost.Length + 1)..], "--cluster"));
-        throw new CliUsageException($"--cluster: expected localhost or localhost:PORT, got \"{cluster}\"");
-    }
 
     public static int Port(string text, string option) =>
         int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and <= IPEndPoint.MaxPort
@@ -49,11 +36,15 @@ internal static class ClusterOptions
     /// dispose it to disconnect. It logs nothing: plugins log on their silos, and a client's
     /// connection retries would bury the one line that says what failed.
     /// </summary>
-    public static IHost Connect(IReadOnlyList<int> gatewayPorts)
+    public static IHost Connect(ClusterConnection cluster)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
-        builder.UseOrleansClient(client => client.UseLocalhostClustering([.. gatewayPorts]).AddInterplug());
+        builder.UseOrleansClient(client => 
+        {
+            cluster.Join(client);
+            client.AddInterplug();
+        });
         var host = builder.Build();
         // Orleans retries its gateways for as long as the start may take: a CLI gives up sooner.
         using var patience = new CancellationTokenSource(ConnectTimeout);
@@ -65,8 +56,8 @@ internal static class ClusterOptions
         catch (Exception e) when (e is not PluginException)
         {
             host.Dispose();
-            var why = patience.IsCancellationRequested ? $"no answer within {ConnectTimeout.TotalSeconds:0} s" : e.Message;
-            throw new PluginException(PluginErrorKind.Unavailable, $"cannot reach the cluster's gateways on ports {string.Join(", ", gatewayPorts)}: {why}", e);
+            var why = patience.IsCancellationRequested ? $"no answer within {ConnectTimeout.TotalSeconds:0} s" : cluster.Explain(e);
+            throw new PluginException(PluginErrorKind.Unavailable, $"cannot reach {cluster.Entrance}: {why}", e);
         }
     }
 

@@ -17,7 +17,7 @@ internal static class RunCommand
         var trace = new Option<bool>("--trace") { Description = "Print the tree of plugin calls to stderr; on a cluster, the silo the plugin ran on" };
         var warmUp = new Option<bool>("--warm-up") { Description = "Compile every plugin of --plugins first and report the ones that fail to stderr" };
         var cluster = ClusterOptions.Cluster(required: false);
-        var gatewayPorts = new Option<string[]>("--gateway-port") { Description = $"With --cluster: a gateway port to connect to (repeatable; default {ClusterOptions.DefaultGatewayPort})" };
+        var gatewayPorts = new Option<string[]>("--gateway-port") { Description = $"With --cluster: a gateway port to connect to with localhost clustering (repeatable; default {ClusterOptions.DefaultGatewayPort})" };
         var options = new PluginCliOptions();
         var command = new Command("run", "Run a plugin as a process that can spawn and call other plugins") { plugin, export, plugins, policy, trace, warmUp, cluster, gatewayPorts };
         options.AddTo(command, manifestOptions: false);
@@ -74,17 +74,20 @@ internal static class RunCommand
 
         void RunOnCluster(ParseResult parse, string connection)
         {
-            // A client reaches the cluster through its gateways: the connection is only checked here.
-            _ = ClusterOptions.PrimarySilo(connection);
+            var membership = ClusterConnection.Parse(connection);
             // The silos' catalogs, policies and limits apply; these would only mislead.
             foreach (var local in new Option[] { plugins, policy, warmUp }.Concat(options.LocalOnly))
                 if (parse.GetResult(local) is { Implicit: false })
                     throw new CliUsageException($"{local.Name} does not apply with --cluster: the silos' own catalog, policy and limits do");
-            var ports = parse.GetValue(gatewayPorts) is { Length: > 0 } given
-                ? given.Select(p => ClusterOptions.Port(p, "--gateway-port")).ToArray()
-                : [ClusterOptions.DefaultGatewayPort];
+            if (parse.GetValue(gatewayPorts) is { Length: > 0 } given)
+            {
+                // Redis lists every silo's gateway: only development clustering needs to be told the ports.
+                if (membership is not LocalhostCluster local)
+                    throw new CliUsageException("--gateway-port does not apply with --cluster redis://: the silos' gateways are read from Redis");
+                membership = local with { GatewayPorts = [.. given.Select(p => ClusterOptions.Port(p, "--gateway-port"))] };
+            }
             var input = options.ReadInput(parse);
-            using var client = ClusterOptions.Connect(ports);
+            using var client = ClusterOptions.Connect(membership);
             var host = ClusterOptions.PluginHost(client);
             var process = host.StartOnClusterAsync(parse.GetValue(plugin)!).GetAwaiter().GetResult();
             if (parse.GetValue(trace))

@@ -36,7 +36,7 @@ internal static class SiloCommand
                 Catalog = new PluginCatalog().AddDirectory(directory),
                 Policy = parse.GetValue(policy) is { } file ? PluginPolicy.FromFile(file) : PluginPolicy.AllowAll,
             };
-            var primary = ClusterOptions.PrimarySilo(parse.GetValue(cluster)!);
+            var membership = ClusterConnection.Parse(parse.GetValue(cluster)!);
             var siloPort = ClusterOptions.Port(parse.GetValue(port)!, "--port");
             var clientPort = ClusterOptions.Port(parse.GetValue(gatewayPort)!, "--gateway-port");
 
@@ -44,9 +44,11 @@ internal static class SiloCommand
             builder.Logging.ClearProviders();
             CliLogging.Configure(builder.Logging, parse.GetValue(logLevel)!);
             builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-            builder.UseOrleans(silo => silo
-                .UseLocalhostClustering(siloPort, clientPort, primary)
-                .AddInterplug(options));
+            builder.UseOrleans(silo =>
+            {
+                membership.Join(silo, siloPort, clientPort);
+                silo.AddInterplug(options);
+            });
             using var host = builder.Build();
             try
             {
@@ -54,7 +56,7 @@ internal static class SiloCommand
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                throw new CliFailureException($"the silo did not start: {e.Message}", e);
+                throw new CliFailureException($"the silo did not start: {membership.Explain(e)}", e);
             }
             Console.Out.WriteLine($"ready {host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.Endpoint}");
             Console.Out.Flush();

@@ -1,14 +1,11 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using static Interplug.Cli.Tests.ClusterProcesses;
 
 namespace Interplug.Cli.Tests;
 
 /// <summary><c>interplug silo</c> and <c>interplug run --cluster</c>, as separate processes on loopback.</summary>
 public sealed class ClusterCommandTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-
     [Fact]
     public async Task A_silo_serves_a_cluster_run_of_the_seed_demo_and_stops_on_SIGTERM()
     {
@@ -34,8 +31,7 @@ public sealed class ClusterCommandTests
         }
         finally
         {
-            if (!silo.HasExited)
-                silo.Kill(entireProcessTree: true);
+            KillAll(silo);
         }
     }
 
@@ -78,9 +74,7 @@ public sealed class ClusterCommandTests
         }
         finally
         {
-            foreach (var silo in new[] { primary, other })
-                if (!silo.HasExited)
-                    silo.Kill(entireProcessTree: true);
+            KillAll(primary, other);
         }
     }
 
@@ -117,32 +111,6 @@ public sealed class ClusterCommandTests
 
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith($"error: {option}: ", Assert.Single(result.StderrLines));
-    }
-
-    /// <summary>Starts a silo and waits until it serves.</summary>
-    private static async Task<Process> StartSilo(string cluster, int port, int gatewayPort)
-    {
-        var silo = Cli.Start("silo", "--plugins", RepoPaths.PluginsDist, "--cluster", cluster, "--port", $"{port}", "--gateway-port", $"{gatewayPort}");
-        try
-        {
-            _ = silo.StandardError.ReadToEndAsync();
-            Assert.Equal($"ready 127.0.0.1:{port}", await silo.StandardOutput.ReadLineAsync().WaitAsync(Patience));
-            return silo;
-        }
-        catch
-        {
-            silo.Kill(entireProcessTree: true);
-            silo.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>A loopback port nobody listens on now.</summary>
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static void Signal(Process process, string signal)
