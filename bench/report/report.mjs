@@ -164,6 +164,11 @@ const spinRatio = div(I('SideBySideThreads.OneThreadSpin'), I('SideBySideThreads
 const p2p = I('SideBySideCallPlugin.CallPlugin13');
 const oneThread = I('SideBySideThreads.OneThread');
 const twoThreads = I('SideBySideThreads.TwoThreads');
+// Fan-out (issue 12): two CPU-bound children at once against one after the other, and one
+// call_plugin_async + await_call round trip against one call_plugin round trip.
+const fanSpeedup = div(I('FanOutBenchmarks.Sequence'), I('FanOutBenchmarks.Parallel'));
+const asyncRoundTrip = I('FanOutBenchmarks.AsyncRoundTrip');
+const syncRoundTrip = I('FanOutBenchmarks.SyncRoundTrip');
 
 // A 1 MiB call_plugin round trip of the SideBySideCallPlugin benchmark `method`, as % of the plain copy's bandwidth.
 function pctOfCopy(method) {
@@ -222,6 +227,15 @@ const targets = [
       return { target: 'two threads ≥ 1.8× the throughput of one', shown: `${shown}; the same workload took ${time(p2p)} in SideBySideCallPlugin`, met: null, why: 'not judged: above the core count, a figure is off' };
     return { target: 'two threads ≥ 1.8× the throughput of one', shown, met: has(r) ? r >= 1.8 : null };
   })(),
+  {
+    target: 'two CPU-bound children in parallel (call_plugin_async) ≥ 1.8× faster than in sequence',
+    shown: `${ratio(fanSpeedup)} (${time(I('FanOutBenchmarks.Parallel'))} vs ${time(I('FanOutBenchmarks.Sequence'))}; arithmetic-loop control ${ratio(spinRatio)})`,
+    met: has(fanSpeedup) ? fanSpeedup >= 1.8 : null,
+  },
+  (() => {
+    const r = div(asyncRoundTrip, syncRoundTrip);
+    return { target: 'call_plugin_async + await_call round trip ≤ 1.5× call_plugin (echo 8 B)', shown: `${ratio(r)} (${time(asyncRoundTrip)} vs ${time(syncRoundTrip)})`, met: has(r) ? r <= 1.5 : null };
+  })(),
 ];
 // The cluster rows (issue 13): two silos in one process over loopback TCP; calls start on one.
 const C = (method) => I(`ClusterBenchmarks.${method}`);
@@ -275,6 +289,8 @@ for (const row of timed) {
 L(`| live idle instances (count_vowels) | ${int(cap?.reached)} | | | ${int(peerCap?.reached)} | ${ratio(div(peerCap?.reached, cap?.reached))} |`);
 L(`| RSS growth per idle instance | ${kib(capSlope)} | | | ${kib(peerSlope)} | ${ratio(div(peerSlope, capSlope))} |`);
 L(`| two call chains on two threads: throughput vs one | ${ratio(div(oneThread, twoThreads))} (control: a plain arithmetic loop ${ratio(spinRatio)}) | not run | | | |`);
+L(`| two CPU-bound children, parallel (call_plugin_async) vs in sequence | ${ratio(fanSpeedup)} (${time(I('FanOutBenchmarks.Parallel'))} vs ${time(I('FanOutBenchmarks.Sequence'))}; control as above) | not run | | | |`);
+L(`| call_plugin_async + await_call round trip, echo 8 B | ${time(asyncRoundTrip)} (call_plugin: ${time(syncRoundTrip)}, ${ratio(div(asyncRoundTrip, syncRoundTrip))}) | not run | | | |`);
 if (has(H('Empty'))) {
   L();
   L('The runtime\'s own costs (HostFunctionBenchmarks: runtime API, kept instance, a WAT plugin without a PDK; each loop round includes the kernel work a PDK does around the function, the first loop row alone):');
@@ -491,6 +507,7 @@ if (quick) {
     ['SideBySideThreads.TwoThreads', twoThreads],
     ['SideBySideThreads.OneThreadSpin/TwoThreadsSpin', spinRatio],
     ...['GrainCall13', 'CrossSiloEcho13', 'CrossSiloEcho1MiB', 'SameSiloEcho13', 'SameSiloCallPlugin13', 'EmbeddedCallPlugin13'].map((k) => [`ClusterBenchmarks.${k}`, C(k)]),
+    ...['Parallel', 'Sequence', 'AsyncRoundTrip', 'SyncRoundTrip'].map((k) => [`FanOutBenchmarks.${k}`, I(`FanOutBenchmarks.${k}`)]),
     ['interplug capacity', cap?.reached > 0 ? 1 : null],
     ['peer capacity', peerCap?.reached > 0 ? 1 : null],
   ].filter(([, v]) => !has(v)).map(([k]) => k);

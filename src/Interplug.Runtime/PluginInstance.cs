@@ -16,8 +16,12 @@ public sealed class PluginInstance : IDisposable
     private readonly InstanceState _state;
     private readonly Instance _main;
     private readonly Dictionary<string, Func<int>> _exports = new(StringComparer.Ordinal);
+    // Lock-free so that a call takes no lock: _busy and _disposeRequested are only set with
+    // Interlocked, each side sets its own flag before it reads the other's, so of a call starting
+    // and Dispose at least one sees the other, and the store is disposed exactly once.
     private int _busy;
-    private bool _disposed;
+    private int _disposeRequested;
+    private int _storeDisposed;
     private bool _fuelLimited = true;
 
     internal PluginInstance(CompiledPlugin plugin, in InstanceOptions options)
@@ -144,15 +148,11 @@ public sealed class PluginInstance : IDisposable
     /// <summary>Frees the instance's memory. A call running on another thread finishes first.</summary>
     public void Dispose()
     {
-        lock (_exports)
-        {
-            if (_disposed)
-                return;
-            _disposed = true;
-            if (_busy != 0)
-                return; // the running call disposes on its way out
-        }
-        DisposeStore();
+        if (Interlocked.Exchange(ref _disposeRequested, 1) != 0)
+            return;
+        // A running call disposes on its way out.
+        if (Volatile.Read(ref _busy) == 0)
+            DisposeStoreOnce();
     }
 
     private ReadOnlySpan<byte> Run(string export, ReadOnlySpan<byte> input, in CallOptions options)
@@ -317,22 +317,25 @@ public sealed class PluginInstance : IDisposable
             throw new PluginException(PluginErrorKind.Busy,
                 $"{Plugin.Name} is already running a call; an instance runs one call at a time (re-entry or use from another thread)")
             { ExportName = export, Origin = PluginErrorOrigin.Caller };
-        if (Volatile.Read(ref _disposed))
+        if (Volatile.Read(ref _disposeRequested) != 0)
         {
-            Volatile.Write(ref _busy, 0);
+            // Dispose may have seen this call as running and left the store to it.
+            Exit();
             throw new PluginException(PluginErrorKind.Disposed, $"{Plugin.Name} instance was disposed") { ExportName = export, Origin = PluginErrorOrigin.Caller };
         }
     }
 
     private void Exit()
     {
-        lock (_exports)
-        {
-            Volatile.Write(ref _busy, 0);
-            if (!_disposed)
-                return;
-        }
-        DisposeStore();
+        Interlocked.Exchange(ref _busy, 0);
+        if (Volatile.Read(ref _disposeRequested) != 0)
+            DisposeStoreOnce();
+    }
+
+    private void DisposeStoreOnce()
+    {
+        if (Interlocked.Exchange(ref _storeDisposed, 1) == 0)
+            DisposeStore();
     }
 
     private void DisposeStore()

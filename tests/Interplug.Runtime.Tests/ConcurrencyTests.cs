@@ -170,6 +170,46 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
+    public void Disposing_instances_while_another_thread_starts_calls_on_them_frees_every_one()
+    {
+        // Dispose and a call starting at the same moment each see the other, or the store would be
+        // left undisposed (its pages charged to the quota for ever) or disposed under a running call.
+        const int Instances = 300;
+        var quota = new MemoryQuota(1_000_000);
+        using var plugin = TestPlugins.CompileDist("echo");
+        var outcomes = new ConcurrentBag<string>();
+        for (var i = 0; i < Instances; i++)
+        {
+            var instance = plugin.Instantiate(new InstanceOptions { SharedQuota = quota });
+            using var go = new Barrier(2);
+            Parallel.Invoke(
+                () =>
+                {
+                    go.SignalAndWait(TimeSpan.FromSeconds(30));
+                    instance.Dispose();
+                },
+                () =>
+                {
+                    go.SignalAndWait(TimeSpan.FromSeconds(30));
+                    for (var call = 0; call < 20; call++)
+                    {
+                        try
+                        {
+                            outcomes.Add(instance.CallText("echo", "hi"));
+                        }
+                        catch (PluginException e)
+                        {
+                            outcomes.Add(e.Kind.ToString());
+                        }
+                    }
+                });
+        }
+
+        Assert.All(outcomes, o => Assert.True(o is "hi" or nameof(PluginErrorKind.Disposed), o));
+        Assert.Equal(0, quota.UsedPages);
+    }
+
+    [Fact]
     public async Task Cancelling_one_instance_leaves_the_others_running()
     {
         using var plugin = TestPlugins.CompileModule(Body.Replace("(call $host (i64.const 0))", "(i64.const 0)", StringComparison.Ordinal));

@@ -6,7 +6,8 @@ namespace Interplug.Runtime.Tests;
 /// Once a plugin runs, config_get, var_get and var_set allocate no managed memory per call: keys
 /// are looked up as the plugin's bytes, config values are encoded once per compiled plugin, and a
 /// var updated to a value of the same length is overwritten in place. A PDK plugin calls them on
-/// every call, so garbage here would be garbage on every call of every instance.
+/// every call, so garbage here would be garbage on every call of every instance. Nor does the call
+/// itself: a warm call with no input and no output allocates nothing.
 /// </summary>
 public sealed class HostFunctionAllocationTests
 {
@@ -15,6 +16,7 @@ public sealed class HostFunctionAllocationTests
           (data (i32.const 0) "vowels")
           (data (i32.const 8) "total")
           (data (i32.const 16) "42")
+          (func (export "empty") (result i32) (i32.const 0))
           (func (export "config_get") (result i32)
             (local $i i64)
             (block $done (loop $next
@@ -52,5 +54,20 @@ public sealed class HostFunctionAllocationTests
 
         // The call itself allocates its (empty) output at most; one object per round would be 24 B or more.
         Assert.True(perRound < 1, $"{perRound:F2} B allocated per round of {export}");
+    }
+
+    [Fact]
+    public void A_warm_call_without_input_or_output_allocates_no_managed_memory()
+    {
+        using var instance = Plugin.Value.Instantiate();
+        const int Calls = 1_000;
+        for (var i = 0; i < Calls; i++)
+            instance.Call("empty", []); // warm-up: every path is compiled
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < Calls; i++)
+            instance.Call("empty", []);
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }

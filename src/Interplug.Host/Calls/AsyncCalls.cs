@@ -53,7 +53,7 @@ internal sealed class AsyncCalls(CallScheduler scheduler)
     public long Await(CurrentPlugin caller, PluginProcess process, CallChain chain, long ticket)
     {
         var call = process.Tree.Ticket(process, ticket);
-        WaitForAny(process, chain, [call]);
+        WaitForAny(process, chain, new ReadOnlySpan<ChildCall>(in call));
         process.Tree.Spend(process, ticket);
         if (call.Failure is { } failure)
             throw failure;
@@ -101,7 +101,7 @@ internal sealed class AsyncCalls(CallScheduler scheduler)
     }
 
     /// <summary>The index of a call that has ended, waiting within the caller's deadline and cancellation.</summary>
-    private int WaitForAny(PluginProcess process, CallChain chain, ChildCall[] calls)
+    private int WaitForAny(PluginProcess process, CallChain chain, ReadOnlySpan<ChildCall> calls)
     {
         var signal = process.CallsEnded;
         while (true)
@@ -138,10 +138,13 @@ internal sealed class AsyncCalls(CallScheduler scheduler)
     }
 
     /// <summary>Runs one of the calls here if none runs and one waits for a thread; its index, or null.</summary>
-    private int? RanOneWithoutThread(ChildCall[] calls)
+    private int? RanOneWithoutThread(ReadOnlySpan<ChildCall> calls)
     {
-        if (calls.Any(call => call.IsClaimed))
-            return null;
+        foreach (var call in calls)
+        {
+            if (call.IsClaimed)
+                return null;
+        }
         for (var i = 0; i < calls.Length; i++)
         {
             if (calls[i].QueuedWithoutThread && scheduler.TryRunInline(calls[i]))
@@ -153,8 +156,8 @@ internal sealed class AsyncCalls(CallScheduler scheduler)
     // ManualResetEventSlim.Wait takes at most int.MaxValue milliseconds; a longer wait just goes round again.
     private static readonly TimeSpan LongestWait = TimeSpan.FromMilliseconds(int.MaxValue);
 
-    private static PluginException Interrupted(PluginErrorKind kind, string what, PluginProcess process, CallChain chain, ChildCall[] calls) =>
-        new(kind, $"{chain.Describe()}: {process.Name} {what} while it awaited {string.Join(", ", calls.Select(c => c.ToString()))}") { CallChain = chain.Describe() };
+    private static PluginException Interrupted(PluginErrorKind kind, string what, PluginProcess process, CallChain chain, ReadOnlySpan<ChildCall> calls) =>
+        new(kind, $"{chain.Describe()}: {process.Name} {what} while it awaited {string.Join<ChildCall>(", ", calls.ToArray())}") { CallChain = chain.Describe() };
 
     /// <summary>Waits, without limit, for a cancelled call to end: cancellation ends it promptly wherever it is.</summary>
     private void WaitUntilEnded(PluginProcess process, ChildCall call)

@@ -14,6 +14,12 @@ internal sealed class CallChain(CancellationToken cancellationToken)
     // One list of levels rather than one list per field: a chain is built for every top-level call.
     private readonly List<Level> _levels = [];
 
+    private CallChain(int capacity, CancellationToken cancellationToken)
+        : this(cancellationToken)
+    {
+        _levels.Capacity = capacity;
+    }
+
     /// <summary>The deadline of the innermost call, which also bounds whatever it spawns or calls.</summary>
     public long DeadlineTimestamp => _levels.Count == 0 ? long.MaxValue : _levels[^1].Deadline;
 
@@ -25,7 +31,8 @@ internal sealed class CallChain(CancellationToken cancellationToken)
     /// </summary>
     public CallChain Branch(CancellationToken cancellationToken)
     {
-        var branch = new CallChain(cancellationToken);
+        // Room for the child the branch is made for, so that entering it does not grow the list.
+        var branch = new CallChain(_levels.Count + 1, cancellationToken);
         branch._levels.AddRange(_levels);
         return branch;
     }

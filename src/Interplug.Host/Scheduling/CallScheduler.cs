@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Interplug.Runtime;
 
 namespace Interplug.Host.Scheduling;
@@ -10,18 +11,33 @@ namespace Interplug.Host.Scheduling;
 /// another. Threads start as work arrives, up to the limit, and stay until the scheduler is
 /// disposed. Work that waits in the queue still honours its cancellation and its deadline
 /// (<see cref="QueueWait"/>), and a thread that waits for queued work may run it itself
-/// (<see cref="TryRunInline"/>), so work waiting for work never starves for threads.
+/// (<see cref="TryRunInline"/>), so work waiting for work never starves for threads. An idle
+/// thread watches the queue for <see cref="SpinTime"/> before it sleeps, and leaves new work for
+/// <see cref="GraceTime"/> to a thread that awaits it at once and can run it itself.
 /// </summary>
 /// <param name="threads">Most threads running work at once.</param>
 /// <param name="queueLimit">Most pieces of work waiting at once; more is refused with <see cref="PluginErrorKind.QuotaExceeded"/>.</param>
 internal sealed class CallScheduler(int threads, int queueLimit) : IDisposable
 {
+    /// <summary>How long an idle thread watches the queue before it sleeps.</summary>
+    internal static readonly TimeSpan SpinTime = TimeSpan.FromMicroseconds(50);
+
+    /// <summary>How long a spinning thread leaves new work to a thread that may be about to await it.</summary>
+    internal static readonly TimeSpan GraceTime = TimeSpan.FromMicroseconds(5);
+
+    private static readonly long SpinTicks = (long)(SpinTime.TotalSeconds * Stopwatch.Frequency);
+    private static readonly long GraceTicks = (long)(GraceTime.TotalSeconds * Stopwatch.Frequency);
+
     // A monitor rather than System.Threading.Lock: idle threads wait on it.
     private readonly object _lock = new();
     private readonly LinkedList<ScheduledWork> _queue = [];
     private int _threads;
+    // Idle threads, spinning or asleep: each takes one queued piece of work.
     private int _idle;
-    private int _woken;
+    // Idle threads still spinning before they sleep: they see new work without a wake-up.
+    private int _spinning;
+    // When the work at the head of the queue was queued (long.MaxValue: none), for spinning threads to watch without the lock.
+    private long _headQueuedAt = long.MaxValue;
     private bool _disposed;
 
     /// <summary>Queues work for the next free thread, starting one if the limit allows.</summary>
@@ -35,13 +51,16 @@ internal sealed class CallScheduler(int threads, int queueLimit) : IDisposable
             if (_disposed)
                 throw new PluginException(PluginErrorKind.Disposed, $"{work} cannot start: the host was disposed");
             waits = !WakeOrStartThread();
-            // Work a woken thread is about to take does not wait.
-            var waiting = _queue.Count - _woken;
+            // Work an idle thread is about to take does not wait.
+            var waiting = _queue.Count - _idle;
             if (waits && waiting >= queueLimit)
                 throw new PluginException(PluginErrorKind.QuotaExceeded,
                     $"{work} cannot start: {waiting} calls already wait for the host's {threads} call threads, its limit (PluginHostOptions.CallQueueLimit)");
             work.QueuedWithoutThread = waits;
+            work.QueuedAt = Stopwatch.GetTimestamp();
             work.Node = _queue.AddLast(work);
+            if (_queue.Count == 1)
+                Volatile.Write(ref _headQueuedAt, work.QueuedAt);
         }
         if (waits)
             work.WatchWhileQueued(this);
@@ -94,13 +113,14 @@ internal sealed class CallScheduler(int threads, int queueLimit) : IDisposable
         }
     }
 
-    /// <summary>Wakes an idle thread, or starts one; false when every thread is busy. Under the lock.</summary>
+    /// <summary>Wakes an idle thread, or starts one, for work about to be queued; false when every thread is busy. Under the lock.</summary>
     private bool WakeOrStartThread()
     {
-        if (_idle > _woken)
+        if (_idle > _queue.Count)
         {
-            _woken++;
-            Monitor.Pulse(_lock);
+            // Spinning threads take queued work by themselves; beyond them a sleeping one needs the pulse, a system call.
+            if (_queue.Count >= _spinning)
+                Monitor.Pulse(_lock);
             return true;
         }
         if (_threads >= threads)
@@ -126,6 +146,7 @@ internal sealed class CallScheduler(int threads, int queueLimit) : IDisposable
         if (work.Node is not { } node || !work.TryClaim())
             return false;
         _queue.Remove(node);
+        Volatile.Write(ref _headQueuedAt, _queue.First?.Value.QueuedAt ?? long.MaxValue);
         work.Node = null;
         return true;
     }
@@ -136,9 +157,15 @@ internal sealed class CallScheduler(int threads, int queueLimit) : IDisposable
             work.Run();
     }
 
-    /// <summary>The next queued work, waiting for it; null once the scheduler is disposed.</summary>
+    /// <summary>
+    /// The next queued work, waiting for it; null once the scheduler is disposed. A thread spins for
+    /// <see cref="SpinTime"/> after it last saw new work before it sleeps: waking a sleeping thread
+    /// costs the queuing thread a system call and the work a scheduler round trip, several times a
+    /// short call (call_plugin_async + await_call in a loop).
+    /// </summary>
     private ScheduledWork? Next()
     {
+        var spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
         lock (_lock)
         {
             while (true)
@@ -151,11 +178,51 @@ internal sealed class CallScheduler(int threads, int queueLimit) : IDisposable
                     return null;
                 }
                 _idle++;
-                Monitor.Wait(_lock);
+                if (Stopwatch.GetTimestamp() < spinUntil)
+                {
+                    spinUntil = SpinOutsideLock(spinUntil);
+                }
+                else
+                {
+                    Monitor.Wait(_lock);
+                    spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
+                }
                 _idle--;
-                if (_woken > 0)
-                    _woken--;
             }
+        }
+    }
+
+    /// <summary>
+    /// Leaves the lock until work has waited in the queue for <see cref="GraceTime"/>, or until
+    /// <paramref name="until"/>, pushed back by <see cref="SpinTime"/> whenever new work is queued,
+    /// passes; returns that end. Under the lock, on entry and on return. The grace lets a thread
+    /// that awaits the work at once (call_plugin_async + await_call) run it itself, which costs it
+    /// less than waiting for the result from another thread.
+    /// </summary>
+    private long SpinOutsideLock(long until)
+    {
+        _spinning++;
+        Monitor.Exit(_lock);
+        try
+        {
+            var seen = long.MaxValue;
+            var spinner = default(SpinWait);
+            while (!Volatile.Read(ref _disposed))
+            {
+                var now = Stopwatch.GetTimestamp();
+                var head = Volatile.Read(ref _headQueuedAt);
+                if (head != seen && head != long.MaxValue)
+                    (seen, until) = (head, now + SpinTicks);
+                if (now >= until || now - head >= GraceTicks)
+                    return until;
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+            return until;
+        }
+        finally
+        {
+            Monitor.Enter(_lock);
+            _spinning--;
         }
     }
 }

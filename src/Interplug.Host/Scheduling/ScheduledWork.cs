@@ -25,6 +25,9 @@ internal abstract class ScheduledWork
     /// <summary>Whether every thread was busy when the work was queued, so none was woken for it.</summary>
     internal bool QueuedWithoutThread { get; set; }
 
+    /// <summary>When the work was queued, as a Stopwatch timestamp.</summary>
+    internal long QueuedAt { get; set; }
+
     /// <summary>The work's place in its scheduler's queue; only read and written under the scheduler's lock.</summary>
     internal LinkedListNode<ScheduledWork>? Node { get; set; }
 
