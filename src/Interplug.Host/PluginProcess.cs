@@ -14,6 +14,7 @@ public sealed class PluginProcess : IPluginProcess, IDisposable
 {
     private volatile bool _alive = true;
     private ManualResetEventSlim? _callsEnded;
+    private string? _key;
 
     internal PluginProcess(PluginHost host, ProcessTree tree, long id, string name, PluginProcess? parent, Rights rights)
     {
@@ -48,7 +49,14 @@ public sealed class PluginProcess : IPluginProcess, IDisposable
 
     internal Rights Rights { get; }
 
+    /// <summary>The instance; null for a child on another machine (<see cref="Remote"/>).</summary>
     internal PluginInstance Instance { get; set; } = null!;
+
+    /// <summary>Set for a child placed on another machine: this process stands in for it in its parent's tree.</summary>
+    internal Remote.IRemoteChild? Remote { get; init; }
+
+    /// <summary>The process as chains that cross machines name it: unique in a cluster, unlike <see cref="Id"/>.</summary>
+    internal string Key => _key ??= $"{Host.Key}/{Id}";
 
     internal HandleTable<PluginProcess> Handles { get; } = new("plugin handle", "already freed");
 

@@ -10,20 +10,14 @@ namespace Interplug.Orleans;
 /// collection age (<c>GrainCollectionOptions.CollectionAge</c>); a call after that fails with
 /// <see cref="PluginErrorKind.Unavailable"/>. Calls from several threads are served one after another.
 /// </summary>
-/// <remarks>
-/// Orleans tells a caller that a silo died only for calls it sent to that silo itself; a call
-/// forwarded by another gateway would wait for the response timeout. So while a call runs longer
-/// than <see cref="ProbeInterval"/>, the process asks its grain, once per interval, whether it
-/// still holds the process: a failed or late answer (<see cref="ProbeTimeout"/>), or an answer from
-/// a new activation, fails the call with <see cref="PluginErrorKind.Unavailable"/>.
-/// </remarks>
+/// <remarks>A call running longer than <see cref="ProbeInterval"/> asks its grain, once per interval, whether it still holds the process; a failed or late answer (<see cref="ProbeTimeout"/>), or an answer from a new activation, fails the call with <see cref="PluginErrorKind.Unavailable"/>.</remarks>
 public sealed class ClusterPluginProcess : IPluginProcess
 {
     /// <summary>How long a call runs before its process is first asked whether it is still there, and how often after that.</summary>
-    public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan ProbeInterval = GrainWatch.ProbeInterval;
 
     /// <summary>How long an answer to that question may take before the silo counts as lost.</summary>
-    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan ProbeTimeout = GrainWatch.ProbeTimeout;
 
     private readonly IPluginProcessGrain _grain;
     private int _disposed;
@@ -72,32 +66,7 @@ public sealed class ClusterPluginProcess : IPluginProcess
             throw new PluginException(PluginErrorKind.Disposed, $"{this} was freed") { ExportName = export };
         var what = $"call to {Name}.{export} on {Silo}";
         var call = ClusterFailures.Await(_grain.Call(export, input.ToArray(), free, cancellationToken), what, cancellationToken);
-        while (await Task.WhenAny(call, Task.Delay(ProbeInterval, CancellationToken.None)).ConfigureAwait(false) != call)
-        {
-            if (await WhyLost().ConfigureAwait(false) is { } why)
-                throw new PluginException(PluginErrorKind.Unavailable, $"{what} failed: {why}") { ExportName = export };
-        }
-        var reply = await call.ConfigureAwait(false);
+        var reply = await GrainWatch.Await(call, _grain, what, export).ConfigureAwait(false);
         return reply.OutputOrThrow();
-    }
-
-    /// <summary>Why the process counts as lost, or null while its grain still holds it.</summary>
-    private async Task<string?> WhyLost()
-    {
-        using var timeout = new CancellationTokenSource(ProbeTimeout);
-        try
-        {
-            return await _grain.HoldsProcess(timeout.Token).ConfigureAwait(false)
-                ? null
-                : "the silo that ran it stopped; its grain came back without it";
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            return $"its silo did not answer within {ProbeTimeout.TotalSeconds:0} s";
-        }
-        catch (Exception e) when (ClusterFailures.IsUnavailable(e))
-        {
-            return $"its silo stopped answering ({e.Message})";
-        }
     }
 }
