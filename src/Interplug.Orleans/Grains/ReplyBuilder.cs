@@ -7,8 +7,6 @@ namespace Interplug.Orleans.Grains;
 /// <param name="shutdown">Tells whether the silo is stopping, so that what its stop cancelled is reported as lost with it.</param>
 internal sealed class ReplyBuilder(string silo, SiloShutdown shutdown)
 {
-    public string Silo => silo;
-
     public async Task<PluginReply> Reply(Func<Task<byte[]>> body)
     {
         try
