@@ -103,6 +103,9 @@ public sealed class PluginHost : IPluginHost, IDisposable
         set => _remoteChildren = value;
     }
 
+    /// <summary>This host's machine as traces name it: its silo's endpoint on a cluster, else <c>local</c>.</summary>
+    private string Site => RemoteChildren?.Site ?? "local";
+
     /// <summary>The host as process keys name it (<see cref="PluginProcess.Key"/>): unique across a cluster.</summary>
     internal string Key { get; } = Guid.NewGuid().ToString("N");
 
@@ -172,7 +175,7 @@ public sealed class PluginHost : IPluginHost, IDisposable
     /// <returns>The output; the task fails with the <see cref="PluginException"/> of the call, a cycle or depth refusal included.</returns>
     internal Task<byte[]> CallSpawnedAsync(PluginProcess process, string export, ReadOnlyMemory<byte> input, RemoteCall call, CancellationToken cancellationToken) =>
         Schedule(_crossing, new TopLevelCall($"{process.Name}.{export}", Deadline.AfterMilliseconds(call.Chain.RemainingMilliseconds),
-            (until, token) => CallTopLevel(process, export, input.Span, token, until, call), cancellationToken));
+            (until, token) => CallTopLevel(process, export, input.Span, token, until, call, call.Hops), cancellationToken));
 
     /// <summary>
     /// Compiles every plugin the catalog lists (see <see cref="Catalog.IPluginSource.Names"/>) now,
@@ -403,7 +406,9 @@ public sealed class PluginHost : IPluginHost, IDisposable
     /// <param name="cancellationToken">The caller's token.</param>
     /// <param name="deadlineTimestamp">A deadline set before the call started (an asynchronous call's, counted from when it was queued); the policy's timeout applies too.</param>
     /// <param name="crossing">For a call from a plugin on another machine: its chain and fuel.</param>
-    internal byte[] CallTopLevel(PluginProcess process, string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken, long deadlineTimestamp = Deadline.None, RemoteCall? crossing = null)
+    /// <param name="hops">Where to record the chain's calls, for a traced call.</param>
+    internal byte[] CallTopLevel(PluginProcess process, string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken, long deadlineTimestamp = Deadline.None,
+        RemoteCall? crossing = null, HopLog? hops = null)
     {
         var tree = process.Tree;
         if (!_users.TryEnter())
@@ -423,8 +428,11 @@ public sealed class PluginHost : IPluginHost, IDisposable
         var token = linked?.Token ?? tree.CancellationToken;
         try
         {
-            var chain = crossing is null ? new CallChain(token) : CallChain.Continuing(crossing.Chain, token);
+            var chain = crossing is null ? new CallChain(token) { Hops = hops } : CallChain.Continuing(crossing.Chain, hops, token);
             chain.Enter(process, Math.Min(deadlineTimestamp, Deadline.AfterMilliseconds(process.Rights.TimeoutMs)));
+            // A call from another machine was recorded there, with this machine.
+            if (crossing is null)
+                hops?.Add(new Hop(chain.Depth, InterplugDiagnostics.HostCaller, process.Name, export, Site));
             var scope = _telemetry.Start(crossing is null ? InterplugDiagnostics.HostCaller : crossing.Chain.Levels[^1].Name, process, export, input.Length);
             try
             {
@@ -586,13 +594,14 @@ public sealed class PluginHost : IPluginHost, IDisposable
         TState state, OutputReader<TState, (T Value, int Length)> reader)
     {
         var scope = _telemetry.Start(caller.Name, child, export, input.Length);
+        chain.Hops?.Add(new Hop(chain.Depth, caller.Name, child.Name, export, child.Remote?.Site ?? Site));
         try
         {
             (T Value, int Length) result;
             try
             {
                 result = child.Remote is { } remote
-                    ? reader(state, remote.Call(export, input, new RemoteCall(chain.Crossing(RemoteChildren!.Site, withInnermost: false), fuel), chain.CancellationToken))
+                    ? reader(state, remote.Call(export, input, new RemoteCall(chain.Crossing(Site, withInnermost: false), fuel, chain.Hops), chain.CancellationToken))
                     : child.Instance.Call(export, input, new CallOptions
                     {
                         DeadlineTimestamp = chain.DeadlineTimestamp,

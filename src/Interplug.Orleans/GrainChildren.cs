@@ -97,7 +97,10 @@ internal sealed class GrainChildren : IRemoteChildren, IDisposable
         {
             var what = $"call to {name}.{export} on {site}";
             var running = ClusterFailures.Await(grain.Call(export, input.ToArray(), WireCall.From(call), cancellationToken), what, cancellationToken);
-            return GrainWatch.Await(running, grain, what, export).GetAwaiter().GetResult().OutputOrThrow();
+            var reply = GrainWatch.Await(running, grain, what, export).GetAwaiter().GetResult();
+            if (reply.Hops is { } hops)
+                call.Hops?.AddRange(hops.Select(h => h.ToHop()));
+            return reply.OutputOrThrow();
         }
 
         public void Free()

@@ -49,6 +49,21 @@ public sealed class SpreadTests(ClusterFixture cluster, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task A_traced_call_names_the_silo_of_every_hop()
+    {
+        await using var a = await Host.StartOnClusterAsync("relay").WaitAsync(Patience);
+
+        var traced = await a.CallTracedAsync("chain", "far_relay,far_relay"u8.ToArray()).WaitAsync(Patience);
+
+        Assert.Equal("far_relay(far_relay(end))", Encoding.UTF8.GetString(traced.Output));
+        Assert.Equal(
+            ["1 (host) → relay.chain", "2 relay → far_relay.chain", "3 far_relay → far_relay.chain"],
+            traced.Hops.Select(h => $"{h.Depth} {h.Caller} → {h.Callee}.{h.Export}"));
+        Assert.Equal(a.Silo, traced.Hops[0].Silo);
+        Assert.Equal(3, traced.Hops.Select(h => h.Silo).Distinct().Count());
+    }
+
+    [Fact]
     public async Task A_call_that_re_enters_a_process_on_another_silo_fails_at_once_with_CallCycle_and_the_chain()
     {
         var grain = cluster.Cluster.Client.GetGrain<IRemoteChildGrain>(Guid.NewGuid());

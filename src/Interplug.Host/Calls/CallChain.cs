@@ -21,13 +21,19 @@ internal sealed class CallChain(CancellationToken cancellationToken)
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
+    /// <summary>Where the calls of a traced chain are recorded, with their machines; null when not traced.</summary>
+    public HopLog? Hops { get; init; }
+
+    /// <summary>How many calls are on the chain.</summary>
+    public int Depth => _levels.Count;
+
     /// <summary>
     /// A copy of this chain for a call that runs beside it (<c>call_plugin_async</c>): the same
     /// levels, so cycles, depth and deadlines are checked as on this chain, and its own token.
     /// </summary>
     public CallChain Branch(CancellationToken cancellationToken)
     {
-        var branch = new CallChain(cancellationToken);
+        var branch = new CallChain(cancellationToken) { Hops = Hops };
         branch._levels.AddRange(_levels);
         return branch;
     }
@@ -36,9 +42,9 @@ internal sealed class CallChain(CancellationToken cancellationToken)
     /// The chain of a call that came from another machine: its levels, all under its depth limit
     /// and its deadline, counted from now; the callee is entered on it next.
     /// </summary>
-    public static CallChain Continuing(RemoteChain remote, CancellationToken cancellationToken)
+    public static CallChain Continuing(RemoteChain remote, HopLog? hops, CancellationToken cancellationToken)
     {
-        var chain = new CallChain(cancellationToken);
+        var chain = new CallChain(cancellationToken) { Hops = hops };
         var deadline = Deadline.AfterMilliseconds(remote.RemainingMilliseconds);
         foreach (var level in remote.Levels)
             chain._levels.Add(new Level(null, level, remote.DepthLimit, deadline));

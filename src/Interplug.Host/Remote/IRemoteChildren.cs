@@ -38,7 +38,8 @@ internal sealed record RemoteSpawn(string Name, IReadOnlyList<string> Lineage, R
 /// <summary>A call that crosses machines: the chain above the callee and the fuel the callee may burn.</summary>
 /// <param name="Chain">The callee's callers, outermost first, with the tightest depth limit and the deadline.</param>
 /// <param name="Fuel">The callee's fuel, never more than its caller had left; null when unlimited.</param>
-internal sealed record RemoteCall(RemoteChain Chain, long? Fuel);
+/// <param name="Hops">For a traced chain, the log of its calls: on the calling machine the one the callee's calls join, on the callee's the one they are recorded in. Null when not traced.</param>
+internal sealed record RemoteCall(RemoteChain Chain, long? Fuel, HopLog? Hops);
 
 /// <summary>A call chain as it crosses machines.</summary>
 /// <param name="Levels">The calls on it, outermost first.</param>

@@ -13,8 +13,8 @@ internal interface IPluginProcessGrain : IProcessHolderGrain
     /// <summary>Starts the process; a reply without output, naming the silo it runs on.</summary>
     Task<PluginReply> Start(string name, CancellationToken cancellationToken);
 
-    /// <summary>A top-level call on the started process; with <paramref name="free"/> set, the process is freed after it.</summary>
-    Task<PluginReply> Call(string export, byte[] input, bool free, CancellationToken cancellationToken);
+    /// <summary>A top-level call on the started process; with <paramref name="free"/> set, the process is freed after it; with <paramref name="trace"/>, the reply lists every call of its chain.</summary>
+    Task<PluginReply> Call(string export, byte[] input, bool free, bool trace, CancellationToken cancellationToken);
 
     /// <summary>Frees the process, cancelling a call it runs; interleaves with that call so that it need not wait for it.</summary>
     [AlwaysInterleave]

@@ -1,4 +1,5 @@
 using Interplug.Host;
+using Interplug.Host.Remote;
 using Interplug.Runtime;
 using Orleans.Runtime;
 
@@ -11,7 +12,7 @@ namespace Interplug.Orleans.Grains;
 internal sealed class PluginProcessGrain(PluginHost host, SiloShutdown shutdown, ILocalSiloDetails silo) : Grain, IPluginProcessGrain
 {
     private readonly ReplyBuilder _replies = new(silo.SiloAddress.Endpoint.ToString(), shutdown);
-    private IPluginProcess? _process;
+    private PluginProcess? _process;
     private string? _name;
 
     public async Task<PluginReply> Start(string name, CancellationToken cancellationToken)
@@ -21,7 +22,8 @@ internal sealed class PluginProcessGrain(PluginHost host, SiloShutdown shutdown,
             if (_name is not null)
                 throw new PluginException(PluginErrorKind.InvalidArgument, $"this grain already started {_name}; each process needs a grain of its own");
             _name = name;
-            _process = await ((IPluginHost)host).StartAsync(name, cancellationToken).ConfigureAwait(true);
+            // The embedded host starts its own kind of process.
+            _process = (PluginProcess)await ((IPluginHost)host).StartAsync(name, cancellationToken).ConfigureAwait(true);
             return [];
         }).ConfigureAwait(true);
         if (_process is null)
@@ -29,14 +31,16 @@ internal sealed class PluginProcessGrain(PluginHost host, SiloShutdown shutdown,
         return reply;
     }
 
-    public async Task<PluginReply> Call(string export, byte[] input, bool free, CancellationToken cancellationToken)
+    public async Task<PluginReply> Call(string export, byte[] input, bool free, bool trace, CancellationToken cancellationToken)
     {
+        var hops = trace ? new HopLog() : null;
         try
         {
-            return await _replies.Reply(() =>
+            var reply = await _replies.Reply(() =>
                 _process is { } process
-                    ? process.CallAsync(export, input, cancellationToken)
+                    ? process.CallTracedAsync(export, input, hops, cancellationToken)
                     : throw _replies.Gone(export)).ConfigureAwait(true);
+            return reply with { Hops = WireHop.From(hops) };
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Interplug.Host;
+using Interplug.Host.Remote;
 using Orleans.Runtime;
 
 namespace Interplug.Orleans.Grains;
@@ -41,11 +42,15 @@ internal sealed class RemoteChildGrain(PluginHost host, SiloShutdown shutdown, I
         return reply with { Process = key };
     }
 
-    public Task<PluginReply> Call(string export, byte[] input, WireCall call, CancellationToken cancellationToken) =>
-        _replies.Reply(() =>
+    public async Task<PluginReply> Call(string export, byte[] input, WireCall call, CancellationToken cancellationToken)
+    {
+        var hops = call.Trace ? new HopLog() : null;
+        var reply = await _replies.Reply(() =>
             _process is { } process
-                ? host.CallSpawnedAsync(process, export, input, call.ToCall(), cancellationToken)
-                : throw _replies.Gone(export));
+                ? host.CallSpawnedAsync(process, export, input, call.ToCall(hops), cancellationToken)
+                : throw _replies.Gone(export)).ConfigureAwait(true);
+        return reply with { Hops = WireHop.From(hops) };
+    }
 
     public Task<bool> StartedProcess(CancellationToken cancellationToken)
     {

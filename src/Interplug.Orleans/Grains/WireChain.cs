@@ -49,7 +49,27 @@ internal sealed record WireCall
     [Id(0)] public required WireChain Chain { get; init; }
     [Id(1)] public long? Fuel { get; init; }
 
-    public static WireCall From(RemoteCall call) => new() { Chain = WireChain.From(call.Chain), Fuel = call.Fuel };
+    /// <summary>Whether the chain is traced: the callee's silo then sends back the calls it made (<see cref="PluginReply.Hops"/>).</summary>
+    [Id(2)] public bool Trace { get; init; }
 
-    public RemoteCall ToCall() => new(Chain.ToChain(), Fuel);
+    public static WireCall From(RemoteCall call) => new() { Chain = WireChain.From(call.Chain), Fuel = call.Fuel, Trace = call.Hops is not null };
+
+    /// <summary>The call on the callee's silo, recording into <paramref name="hops"/> when traced.</summary>
+    public RemoteCall ToCall(HopLog? hops) => new(Chain.ToChain(), Fuel, hops);
+}
+
+/// <summary>A <see cref="Hop"/> as it crosses silos.</summary>
+[GenerateSerializer, Immutable]
+internal sealed record WireHop
+{
+    [Id(0)] public required int Depth { get; init; }
+    [Id(1)] public required string Caller { get; init; }
+    [Id(2)] public required string Callee { get; init; }
+    [Id(3)] public required string Export { get; init; }
+    [Id(4)] public required string Site { get; init; }
+
+    public static WireHop[]? From(HopLog? hops) =>
+        hops?.ToArray().Select(h => new WireHop { Depth = h.Depth, Caller = h.Caller, Callee = h.Callee, Export = h.Export, Site = h.Site }).ToArray();
+
+    public Hop ToHop() => new(Depth, Caller, Callee, Export, Site);
 }
