@@ -7,7 +7,8 @@ namespace Interplug.Cli;
 /// Collects the host's call activities and prints them as a tree, for <c>--trace</c>. Calls that
 /// ran at the same time as a sibling (started with <c>call_plugin_async</c>) are marked <c>∥</c>. Keeps the
 /// first <see cref="MaxCalls"/> calls to start and counts the rest, so a run of millions of calls
-/// neither holds them all nor prints them all; printing is linear in the calls kept.
+/// neither holds them all nor prints them all; printing is linear in the calls kept. On a cluster
+/// the calls run in the silos, so the CLI prints the list the silos send back instead (<see cref="PrintHops"/>).
 /// </summary>
 internal sealed class CallTrace : IDisposable
 {
@@ -67,6 +68,17 @@ internal sealed class CallTrace : IDisposable
     }
 
     public void Dispose() => _listener.Dispose();
+
+    /// <summary>Prints the calls of a chain that ran on a cluster as a tree, each with the silo it ran on.</summary>
+    public static void PrintHops(TextWriter writer, IReadOnlyList<Interplug.Orleans.ClusterHop> hops)
+    {
+        foreach (var hop in hops)
+            // Names are of the plugins' choosing.
+            writer.WriteLine($"{Lead(hop.Depth)}{TerminalText.Escape($"{hop.Callee}.{hop.Export}")}  on {hop.Silo}");
+    }
+
+    // A callee is drawn below its caller, as in the local tree, one level further in.
+    private static string Lead(int depth) => depth <= 1 ? "" : new string(' ', 3 * (depth - 2)) + "└─ ";
 
     // Depth-first with an explicit stack: a deep chain of calls must not overflow the CLI's own stack.
     private static void PrintTree(TextWriter writer, List<Activity> roots, Dictionary<ActivitySpanId, List<Activity>> callees, HashSet<Activity> parallel)

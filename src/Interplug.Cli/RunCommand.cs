@@ -14,7 +14,7 @@ internal static class RunCommand
         var export = new Argument<string>("export") { Description = "The export to call", DefaultValueFactory = _ => "run" };
         var plugins = new Option<string?>("--plugins") { Description = "Folder of plugins (required unless --cluster is given)" };
         var policy = new Option<string?>("--policy") { Description = "Policy file (JSON); without it every plugin may spawn any plugin of the folder, within default limits" };
-        var trace = new Option<bool>("--trace") { Description = "Print the tree of plugin calls to stderr; on a cluster, the silo the plugin ran on" };
+        var trace = new Option<bool>("--trace") { Description = "Print the tree of plugin calls to stderr; on a cluster, with the silo each call ran on" };
         var warmUp = new Option<bool>("--warm-up") { Description = "Compile every plugin of --plugins first and report the ones that fail to stderr" };
         var cluster = ClusterOptions.Cluster(required: false);
         var gatewayPorts = new Option<string[]>("--gateway-port") { Description = $"With --cluster: a gateway port to connect to with localhost clustering (repeatable; default {ClusterOptions.DefaultGatewayPort})" };
@@ -90,12 +90,22 @@ internal static class RunCommand
             using var client = ClusterOptions.Connect(membership);
             var host = ClusterOptions.PluginHost(client);
             var process = host.StartOnClusterAsync(parse.GetValue(plugin)!).GetAwaiter().GetResult();
+            // Printed at once, so that whoever watches learns where the process runs while it runs.
             if (parse.GetValue(trace))
                 Console.Error.WriteLine(TerminalText.Escape(process.ToString()));
             byte[] output;
             try
             {
-                output = process.CallAsync(parse.GetValue(export)!, input).GetAwaiter().GetResult();
+                if (parse.GetValue(trace))
+                {
+                    var traced = process.CallTracedAsync(parse.GetValue(export)!, input).GetAwaiter().GetResult();
+                    CallTrace.PrintHops(Console.Error, traced.Hops);
+                    output = traced.Output;
+                }
+                else
+                {
+                    output = process.CallAsync(parse.GetValue(export)!, input).GetAwaiter().GetResult();
+                }
             }
             finally
             {

@@ -66,6 +66,9 @@ public static class InterplugDiagnostics
         /// <summary>The called process's host-wide id (<see cref="PluginProcess.Id"/>).</summary>
         public const string CalleeId = "interplug.callee_id";
 
+        /// <summary>Set on a call into a child on another machine (a cluster's <c>placement: "spread"</c>): that machine, <c>host:port</c>.</summary>
+        public const string CalleeSite = "interplug.callee_site";
+
         /// <summary>The export called.</summary>
         public const string Export = "interplug.export";
 

@@ -3,6 +3,7 @@ using Interplug.Host.Calls;
 using Interplug.Host.Diagnostics;
 using Interplug.Host.Inspection;
 using Interplug.Host.Policy;
+using Interplug.Host.Remote;
 using Interplug.Host.Scheduling;
 using Interplug.Runtime;
 using Interplug.Runtime.Kernel;
@@ -41,7 +42,15 @@ public sealed class PluginHost : IPluginHost, IDisposable
     private readonly IReadOnlyList<HostFunction> _hostFunctions;
     private readonly ImportGraph _imports;
     private readonly CallScheduler _scheduler;
+    // Calls from plugins on other machines: their callers hold threads there, waiting, so these
+    // never queue behind this host's own calls (which may be waiting for them in turn).
+    private readonly CallScheduler _crossing = new(MaxCrossingCalls, 0);
+    private volatile IRemoteChildren? _remoteChildren;
     private int _live;
+
+    // Each is a call from a thread blocked on another machine, so there are never more than the
+    // cluster's call threads times its chains' depth; this bound only guards against a runaway.
+    private const int MaxCrossingCalls = 4096;
 
     // How long Dispose waits for cancelled calls to leave; only a host function that ignores cancellation takes longer.
     private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(5);
@@ -87,6 +96,19 @@ public sealed class PluginHost : IPluginHost, IDisposable
         AsyncCalls = new AsyncCalls(_scheduler);
     }
 
+    /// <summary>Places children whose rule says <c>placement: "spread"</c> on other machines; set once, before any call, by a cluster's silo. Null: every child runs here.</summary>
+    internal IRemoteChildren? RemoteChildren
+    {
+        get => _remoteChildren;
+        set => _remoteChildren = value;
+    }
+
+    /// <summary>This host's machine as traces name it: its silo's endpoint on a cluster, else <c>local</c>.</summary>
+    private string Site => RemoteChildren?.Site ?? "local";
+
+    /// <summary>The host as process keys name it (<see cref="PluginProcess.Key"/>): unique across a cluster.</summary>
+    internal string Key { get; } = Guid.NewGuid().ToString("N");
+
     /// <summary>The calls plugins start with <c>call_plugin_async</c>.</summary>
     internal AsyncCalls AsyncCalls { get; }
 
@@ -119,52 +141,41 @@ public sealed class PluginHost : IPluginHost, IDisposable
     /// </exception>
     /// <exception cref="ArgumentException"><paramref name="limits"/> sets a fuel limit, but the host does not meter fuel (<see cref="PluginHostOptions.MeterFuel"/>).</exception>
     /// <exception cref="ObjectDisposedException">The host was disposed, also while this start ran.</exception>
-    public PluginProcess Start(string name, PolicyRule? limits = null)
-    {
-        ObjectDisposedException.ThrowIf(!_users.TryEnter(), this);
-        var spawn = SpawnTelemetry.Start(InterplugDiagnostics.HostCaller, name);
-        try
+    public PluginProcess Start(string name, PolicyRule? limits = null) =>
+        StartTraced(InterplugDiagnostics.HostCaller, name, () =>
         {
             if (limits?.Fuel is { } fuel && !_runtime.MetersFuel)
                 throw new ArgumentException(
                     $"limits.Fuel is {fuel}, but this host does not meter fuel: its policy sets no fuel limit; set PluginHostOptions.MeterFuel to pass one to Start", nameof(limits));
-            var rights = Rights.ForRoot(Options.Policy, name, limits);
-            var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            PluginProcess process;
-            try
-            {
-                // The caller chose this plugin, so its compile may take as long as it takes (a
-                // spawn waits only until its caller's deadline); the timeout bounds its start-up code.
-                var compiled = _compiled.Get(name, long.MaxValue, cancellation.Token);
-                _imports.Check(compiled, name, rights, long.MaxValue, cancellation.Token);
-                process = CreateProcess(compiled, name, new ProcessTree(this, cancellation) { Memory = rights.MemoryMaxPages is { } pages ? new MemoryQuota(pages) : null }, null, rights, Deadline.AfterMilliseconds(rights.TimeoutMs), cancellation.Token);
-            }
-            catch
-            {
-                cancellation.Dispose();
-                throw;
-            }
-            process.Tree.Root = process;
-            _roots[process.Id] = process;
-            // Dispose may have listed the roots before this one joined them; it closed the host first.
-            if (_users.IsClosed)
-            {
-                Free(process);
-                throw new ObjectDisposedException(GetType().FullName);
-            }
-            spawn.Succeeded(process);
-            return process;
-        }
-        catch (Exception e)
+            // The caller chose this plugin, so its compile may take as long as it takes (a
+            // spawn waits only until its caller's deadline); the timeout bounds its start-up code.
+            return StartTree(name, Rights.ForRoot(Options.Policy, name, limits), Deadline.None, CancellationToken.None);
+        });
+
+    /// <summary>
+    /// Starts a child that a plugin on another machine spawned, as the top-level process of a tree
+    /// of its own here: its rights computed from its lineage as its parent's host computed them,
+    /// its compile and start-up code within the spawning chain's deadline. It keeps its children
+    /// between calls (they live as long as it does, as a local child's do); its parent frees it.
+    /// </summary>
+    /// <exception cref="PluginException">As a spawn fails: unknown plugin, a denied import, start-up code failed or timed out, or the host is full.</exception>
+    /// <exception cref="ObjectDisposedException">The host was disposed, also while this start ran.</exception>
+    internal PluginProcess StartSpawned(RemoteSpawn spawned, CancellationToken cancellationToken) =>
+        StartTraced(spawned.Chain.Levels[^1].Name, spawned.Name, () =>
         {
-            spawn.Failed(e);
-            throw;
-        }
-        finally
-        {
-            _users.Exit();
-        }
-    }
+            Catalog.PluginName.Validate(spawned.Name);
+            return StartTree(spawned.Name, Rights.ForLineage(Options.Policy, spawned.Lineage),
+                Deadline.AfterMilliseconds(spawned.Chain.RemainingMilliseconds), cancellationToken);
+        });
+
+    /// <summary>
+    /// A call from a plugin on another machine into a process <see cref="StartSpawned"/> started, on a
+    /// thread of its own: the chain continues from the caller's, under its depth limit, deadline and fuel.
+    /// </summary>
+    /// <returns>The output; the task fails with the <see cref="PluginException"/> of the call, a cycle or depth refusal included.</returns>
+    internal Task<byte[]> CallSpawnedAsync(PluginProcess process, string export, ReadOnlyMemory<byte> input, RemoteCall call, CancellationToken cancellationToken) =>
+        Schedule(_crossing, new TopLevelCall($"{process.Name}.{export}", Deadline.AfterMilliseconds(call.Chain.RemainingMilliseconds),
+            (until, token) => CallTopLevel(process, export, input.Span, token, until, call, call.Hops), cancellationToken));
 
     /// <summary>
     /// Compiles every plugin the catalog lists (see <see cref="Catalog.IPluginSource.Names"/>) now,
@@ -303,15 +314,18 @@ public sealed class PluginHost : IPluginHost, IDisposable
         // Also stops a start still instantiating its root.
         _stopping.Cancel();
         _scheduler.Dispose();
+        _crossing.Dispose();
         _users.Drain(DisposeWait);
     }
 
     /// <summary>Queues an asynchronous top-level call; a refusal (full queue, disposed host) becomes its failed task.</summary>
-    internal Task<byte[]> Schedule(TopLevelCall call)
+    internal Task<byte[]> Schedule(TopLevelCall call) => Schedule(_scheduler, call);
+
+    private static Task<byte[]> Schedule(CallScheduler scheduler, TopLevelCall call)
     {
         try
         {
-            _scheduler.Enqueue(call);
+            scheduler.Enqueue(call);
         }
         catch (PluginException e)
         {
@@ -324,6 +338,57 @@ public sealed class PluginHost : IPluginHost, IDisposable
     {
         using var process = Start(name);
         return CallTopLevel(process, export, input, cancellationToken, deadlineTimestamp);
+    }
+
+    /// <summary>A start of a top-level process by <paramref name="caller"/>, traced as a spawn, while the host is in use.</summary>
+    private PluginProcess StartTraced(string caller, string name, Func<PluginProcess> start)
+    {
+        ObjectDisposedException.ThrowIf(!_users.TryEnter(), this);
+        var spawn = SpawnTelemetry.Start(caller, name);
+        try
+        {
+            var process = start();
+            spawn.Succeeded(process);
+            return process;
+        }
+        catch (Exception e)
+        {
+            spawn.Failed(e);
+            throw;
+        }
+        finally
+        {
+            _users.Exit();
+        }
+    }
+
+    /// <summary>Starts a top-level process and its tree; <paramref name="deadline"/> bounds the compile, and with its timeout the start-up code.</summary>
+    private PluginProcess StartTree(string name, Rights rights, long deadline, CancellationToken cancellationToken)
+    {
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        PluginProcess process;
+        try
+        {
+            using var starting = CancellationTokenSource.CreateLinkedTokenSource(cancellation.Token, cancellationToken);
+            var compiled = _compiled.Get(name, deadline, starting.Token);
+            _imports.Check(compiled, name, rights, deadline, starting.Token);
+            var tree = new ProcessTree(this, cancellation) { Memory = rights.MemoryMaxPages is { } pages ? new MemoryQuota(pages) : null };
+            process = CreateProcess(compiled, name, tree, null, rights, Math.Min(deadline, Deadline.AfterMilliseconds(rights.TimeoutMs)), starting.Token);
+        }
+        catch
+        {
+            cancellation.Dispose();
+            throw;
+        }
+        process.Tree.Root = process;
+        _roots[process.Id] = process;
+        // Dispose may have listed the roots before this one joined them; it closed the host first.
+        if (_users.IsClosed)
+        {
+            Free(process);
+            throw new ObjectDisposedException(GetType().FullName);
+        }
+        return process;
     }
 
     private void ReleaseShared()
@@ -339,7 +404,10 @@ public sealed class PluginHost : IPluginHost, IDisposable
     /// <param name="input">Input bytes.</param>
     /// <param name="cancellationToken">The caller's token.</param>
     /// <param name="deadlineTimestamp">A deadline set before the call started (an asynchronous call's, counted from when it was queued); the policy's timeout applies too.</param>
-    internal byte[] CallTopLevel(PluginProcess process, string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken, long deadlineTimestamp = Deadline.None)
+    /// <param name="crossing">For a call from a plugin on another machine: its chain and fuel.</param>
+    /// <param name="hops">Where to record the chain's calls, for a traced call.</param>
+    internal byte[] CallTopLevel(PluginProcess process, string export, ReadOnlySpan<byte> input, CancellationToken cancellationToken, long deadlineTimestamp = Deadline.None,
+        RemoteCall? crossing = null, HopLog? hops = null)
     {
         var tree = process.Tree;
         if (!_users.TryEnter())
@@ -359,9 +427,12 @@ public sealed class PluginHost : IPluginHost, IDisposable
         var token = linked?.Token ?? tree.CancellationToken;
         try
         {
-            var chain = new CallChain(token);
+            var chain = crossing is null ? new CallChain(token) { Hops = hops } : CallChain.Continuing(crossing.Chain, hops, token);
             chain.Enter(process, Math.Min(deadlineTimestamp, Deadline.AfterMilliseconds(process.Rights.TimeoutMs)));
-            var scope = _telemetry.Start(InterplugDiagnostics.HostCaller, process, export, input.Length);
+            // A call from another machine was recorded there, with this machine.
+            if (crossing is null)
+                hops?.Add(new Hop(chain.Depth, InterplugDiagnostics.HostCaller, process.Name, export, Site));
+            var scope = _telemetry.Start(crossing is null ? InterplugDiagnostics.HostCaller : crossing.Chain.Levels[^1].Name, process, export, input.Length);
             try
             {
                 byte[] output;
@@ -371,7 +442,7 @@ public sealed class PluginHost : IPluginHost, IDisposable
                     {
                         DeadlineTimestamp = chain.DeadlineTimestamp,
                         CancellationToken = token,
-                        Fuel = process.Rights.Fuel,
+                        Fuel = crossing is null ? process.Rights.Fuel : Smaller(process.Rights.Fuel, crossing.Fuel),
                         HostContext = chain,
                     });
                 }
@@ -399,7 +470,8 @@ public sealed class PluginHost : IPluginHost, IDisposable
         finally
         {
             linked?.Dispose();
-            if (tree.EndCall(Options.KeepChildrenBetweenCalls))
+            // A process spawned from another machine is its parent's child there: its children live as long as it does.
+            if (tree.EndCall(Options.KeepChildrenBetweenCalls || crossing is not null))
                 _roots.TryRemove(process.Id, out _);
             _users.Exit();
         }
@@ -446,12 +518,17 @@ public sealed class PluginHost : IPluginHost, IDisposable
             throw new PluginException(PluginErrorKind.PermissionDenied, $"{parent.Name} may not spawn {name}: {why}");
         // Checked before instantiating, to spend nothing on a spawn that must fail, and again when linking.
         parent.Tree.CheckRoom(parent, name);
+        var rights = parent.Rights.ForChild(Options.Policy, name);
+        if (rights.Placement == PluginPlacement.Spread && RemoteChildren is { } remote)
+        {
+            var child = remote.Spawn(new RemoteSpawn(name, rights.Lineage(), chain.Crossing(remote.Site, withInnermost: true)), chain.CancellationToken);
+            return new PluginProcess(this, parent.Tree, Interlocked.Increment(ref _nextId), name, parent, rights) { Remote = child };
+        }
 
         // Compiling is the host's work for the caller, so the caller's deadline bounds the wait for
         // it; the child's own timeout starts with its start-up code, which runs inside the caller's
         // call, so both deadlines bound that.
         var compiled = _compiled.Get(name, chain.DeadlineTimestamp, chain.CancellationToken);
-        var rights = parent.Rights.ForChild(Options.Policy, name);
         _imports.Check(compiled, name, rights, chain.DeadlineTimestamp, chain.CancellationToken);
         var deadline = Math.Min(chain.DeadlineTimestamp, Deadline.AfterMilliseconds(rights.TimeoutMs));
         return CreateProcess(compiled, name, parent.Tree, parent, rights, deadline, chain.CancellationToken);
@@ -522,18 +599,21 @@ public sealed class PluginHost : IPluginHost, IDisposable
         TState state, OutputReader<TState, (T Value, int Length)> reader)
     {
         var scope = _telemetry.Start(caller.Name, child, export, input.Length);
+        chain.Hops?.Add(new Hop(chain.Depth, caller.Name, child.Name, export, child.Remote?.Site ?? Site));
         try
         {
             (T Value, int Length) result;
             try
             {
-                result = child.Instance.Call(export, input, new CallOptions
-                {
-                    DeadlineTimestamp = chain.DeadlineTimestamp,
-                    CancellationToken = chain.CancellationToken,
-                    Fuel = fuel,
-                    HostContext = chain,
-                }, state, reader);
+                result = child.Remote is { } remote
+                    ? reader(state, remote.Call(export, input, new RemoteCall(chain.Crossing(Site, withInnermost: false), fuel, chain.Hops), chain.CancellationToken))
+                    : child.Instance.Call(export, input, new CallOptions
+                    {
+                        DeadlineTimestamp = chain.DeadlineTimestamp,
+                        CancellationToken = chain.CancellationToken,
+                        Fuel = fuel,
+                        HostContext = chain,
+                    }, state, reader);
             }
             finally
             {
@@ -545,7 +625,7 @@ public sealed class PluginHost : IPluginHost, IDisposable
         catch (PluginException e)
         {
             scope.Failed(e);
-            if (child.Instance.LastCallInterrupted)
+            if (child.Remote is null ? child.Instance.LastCallInterrupted : e.Kind is PluginErrorKind.Timeout or PluginErrorKind.Cancelled or PluginErrorKind.Unavailable)
                 caller.Tree.Stop(child);
             throw e.CallChain is null ? ChainFailure.Of(e, chain.Describe()) : e;
         }

@@ -14,6 +14,7 @@ public sealed class PluginProcess : IPluginProcess, IDisposable
 {
     private volatile bool _alive = true;
     private ManualResetEventSlim? _callsEnded;
+    private string? _key;
 
     internal PluginProcess(PluginHost host, ProcessTree tree, long id, string name, PluginProcess? parent, Rights rights)
     {
@@ -48,7 +49,14 @@ public sealed class PluginProcess : IPluginProcess, IDisposable
 
     internal Rights Rights { get; }
 
+    /// <summary>The instance; null for a child on another machine (<see cref="Remote"/>).</summary>
     internal PluginInstance Instance { get; set; } = null!;
+
+    /// <summary>Set for a child placed on another machine: this process stands in for it in its parent's tree.</summary>
+    internal Remote.IRemoteChild? Remote { get; init; }
+
+    /// <summary>The process as chains that cross machines name it: unique in a cluster, unlike <see cref="Id"/>.</summary>
+    internal string Key => _key ??= $"{Host.Key}/{Id}";
 
     internal HandleTable<PluginProcess> Handles { get; } = new("plugin handle", "already freed");
 
@@ -117,13 +125,17 @@ public sealed class PluginProcess : IPluginProcess, IDisposable
     /// <returns>The output bytes; the task fails with the <see cref="PluginException"/> <see cref="Call"/> would throw.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="export"/> is null.</exception>
     /// <exception cref="InvalidOperationException">This process was spawned by a plugin; only its parent calls it.</exception>
-    public Task<byte[]> CallAsync(string export, ReadOnlyMemory<byte> input, CancellationToken cancellationToken = default)
+    public Task<byte[]> CallAsync(string export, ReadOnlyMemory<byte> input, CancellationToken cancellationToken = default) =>
+        CallTracedAsync(export, input, null, cancellationToken);
+
+    /// <summary><see cref="CallAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/>, recording every call of its chain in <paramref name="hops"/> when given.</summary>
+    internal Task<byte[]> CallTracedAsync(string export, ReadOnlyMemory<byte> input, Remote.HopLog? hops, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(export);
         if (Parent is not null)
             throw new InvalidOperationException($"{Name} was spawned by {Parent.Name}; only its parent calls it, through its handle");
         return Host.Schedule(new Scheduling.TopLevelCall($"{Name}.{export}", Deadline.AfterMilliseconds(Rights.TimeoutMs),
-            (until, token) => Host.CallTopLevel(this, export, input.Span, token, until), cancellationToken));
+            (until, token) => Host.CallTopLevel(this, export, input.Span, token, until, hops: hops), cancellationToken));
     }
 
     /// <summary>

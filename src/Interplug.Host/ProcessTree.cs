@@ -354,6 +354,11 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
         if (!process.IsAlive)
             return;
         process.MarkDead();
+        if (process.Remote is { } remote)
+        {
+            remote.Free();
+            return;
+        }
         process.Instance.Dispose();
         host.ReleaseInstance();
     }

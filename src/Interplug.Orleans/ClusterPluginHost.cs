@@ -28,7 +28,8 @@ public sealed class ClusterPluginHost(IGrainFactory grains) : IPluginHost
     {
         ArgumentNullException.ThrowIfNull(export);
         var process = await StartOnClusterAsync(name, cancellationToken).ConfigureAwait(false);
-        return await process.CallAsync(export, input, free: true, cancellationToken).ConfigureAwait(false);
+        var reply = await process.CallAsync(export, input, free: true, trace: false, cancellationToken).ConfigureAwait(false);
+        return reply.OutputOrThrow();
     }
 
     /// <inheritdoc/>

@@ -10,20 +10,14 @@ namespace Interplug.Orleans;
 /// collection age (<c>GrainCollectionOptions.CollectionAge</c>); a call after that fails with
 /// <see cref="PluginErrorKind.Unavailable"/>. Calls from several threads are served one after another.
 /// </summary>
-/// <remarks>
-/// Orleans tells a caller that a silo died only for calls it sent to that silo itself; a call
-/// forwarded by another gateway would wait for the response timeout. So while a call runs longer
-/// than <see cref="ProbeInterval"/>, the process asks its grain, once per interval, whether it
-/// still holds the process: a failed or late answer (<see cref="ProbeTimeout"/>), or an answer from
-/// a new activation, fails the call with <see cref="PluginErrorKind.Unavailable"/>.
-/// </remarks>
+/// <remarks>A call running longer than <see cref="ProbeInterval"/> asks its grain, once per interval, whether it still holds the process; a failed or late answer (<see cref="ProbeTimeout"/>), or an answer from a new activation, fails the call with <see cref="PluginErrorKind.Unavailable"/>.</remarks>
 public sealed class ClusterPluginProcess : IPluginProcess
 {
     /// <summary>How long a call runs before its process is first asked whether it is still there, and how often after that.</summary>
-    public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan ProbeInterval = GrainWatch.ProbeInterval;
 
     /// <summary>How long an answer to that question may take before the silo counts as lost.</summary>
-    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan ProbeTimeout = GrainWatch.ProbeTimeout;
 
     private readonly IPluginProcessGrain _grain;
     private int _disposed;
@@ -42,8 +36,23 @@ public sealed class ClusterPluginProcess : IPluginProcess
     public string Silo { get; }
 
     /// <inheritdoc/>
-    public Task<byte[]> CallAsync(string export, ReadOnlyMemory<byte> input, CancellationToken cancellationToken = default) =>
-        CallAsync(export, input, free: false, cancellationToken);
+    public async Task<byte[]> CallAsync(string export, ReadOnlyMemory<byte> input, CancellationToken cancellationToken = default) =>
+        (await CallAsync(export, input, free: false, trace: false, cancellationToken).ConfigureAwait(false)).OutputOrThrow();
+
+    /// <summary>
+    /// <see cref="CallAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/>, also listing every call of its chain with the silo
+    /// its callee ran on, in the order the calls started: for traces (<c>interplug run --cluster --trace</c>).
+    /// </summary>
+    /// <param name="export">The export to call.</param>
+    /// <param name="input">Input bytes.</param>
+    /// <param name="cancellationToken">Cancels the whole call chain, on every silo.</param>
+    /// <returns>The output and the calls.</returns>
+    /// <exception cref="PluginException">The call failed; <see cref="PluginException.Kind"/> says why.</exception>
+    public async Task<TracedOutput> CallTracedAsync(string export, ReadOnlyMemory<byte> input, CancellationToken cancellationToken = default)
+    {
+        var reply = await CallAsync(export, input, free: false, trace: true, cancellationToken).ConfigureAwait(false);
+        return new TracedOutput(reply.OutputOrThrow(), [.. (reply.Hops ?? []).Select(h => new ClusterHop(h.Depth, h.Caller, h.Callee, h.Export, h.Site))]);
+    }
 
     /// <summary>Frees the process and everything it spawned on its silo; a call still running there fails with <see cref="PluginErrorKind.Disposed"/>. A silo that cannot be reached has lost the process already, so that is no failure.</summary>
     /// <returns>A task that completes once the silo freed the process, or could not be reached.</returns>
@@ -64,40 +73,14 @@ public sealed class ClusterPluginProcess : IPluginProcess
     /// <summary>The process for messages: <c>run on 127.0.0.1:11111</c>.</summary>
     public override string ToString() => $"{Name} on {Silo}";
 
-    /// <summary>A top-level call; with <paramref name="free"/> set, the silo frees the process after it, saving a round trip.</summary>
-    internal async Task<byte[]> CallAsync(string export, ReadOnlyMemory<byte> input, bool free, CancellationToken cancellationToken)
+    /// <summary>A top-level call; with <paramref name="free"/> set, the silo frees the process after it, saving a round trip; with <paramref name="trace"/>, the reply lists the chain's calls.</summary>
+    internal async Task<PluginReply> CallAsync(string export, ReadOnlyMemory<byte> input, bool free, bool trace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(export);
         if (free ? Interlocked.Exchange(ref _disposed, 1) != 0 : Volatile.Read(ref _disposed) != 0)
             throw new PluginException(PluginErrorKind.Disposed, $"{this} was freed") { ExportName = export };
         var what = $"call to {Name}.{export} on {Silo}";
-        var call = ClusterFailures.Await(_grain.Call(export, input.ToArray(), free, cancellationToken), what, cancellationToken);
-        while (await Task.WhenAny(call, Task.Delay(ProbeInterval, CancellationToken.None)).ConfigureAwait(false) != call)
-        {
-            if (await WhyLost().ConfigureAwait(false) is { } why)
-                throw new PluginException(PluginErrorKind.Unavailable, $"{what} failed: {why}") { ExportName = export };
-        }
-        var reply = await call.ConfigureAwait(false);
-        return reply.OutputOrThrow();
-    }
-
-    /// <summary>Why the process counts as lost, or null while its grain still holds it.</summary>
-    private async Task<string?> WhyLost()
-    {
-        using var timeout = new CancellationTokenSource(ProbeTimeout);
-        try
-        {
-            return await _grain.HoldsProcess(timeout.Token).ConfigureAwait(false)
-                ? null
-                : "the silo that ran it stopped; its grain came back without it";
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            return $"its silo did not answer within {ProbeTimeout.TotalSeconds:0} s";
-        }
-        catch (Exception e) when (ClusterFailures.IsUnavailable(e))
-        {
-            return $"its silo stopped answering ({e.Message})";
-        }
+        var call = ClusterFailures.Await(_grain.Call(export, input.ToArray(), free, trace, cancellationToken), what, cancellationToken);
+        return await GrainWatch.Await(call, _grain, what, export).ConfigureAwait(false);
     }
 }

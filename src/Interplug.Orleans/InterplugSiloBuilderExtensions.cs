@@ -15,6 +15,8 @@ public static class InterplugSiloBuilderExtensions
     /// names from its own catalog and compiles each module once. When the silo begins to stop, the
     /// host is disposed first, so running calls fail at once with
     /// <see cref="Runtime.PluginErrorKind.Unavailable"/> instead of holding up the shutdown.
+    /// Plugins whose policy rule says <c>placement: "spread"</c> are spawned on other silos when
+    /// there are any; their parents reach them through grains, with the same ABI.
     /// </summary>
     /// <param name="builder">The silo builder.</param>
     /// <param name="configure">Builds the host's options, as for the embedded host.</param>
@@ -36,6 +38,10 @@ public static class InterplugSiloBuilderExtensions
         builder.Services.AddInterplug(configure);
         builder.Services.TryAddSingleton<SiloShutdown>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloShutdown>());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<GrainChildren>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RemoteChildrenBinding>();
+        builder.AddPlacementDirector<SpreadPlacement, SpreadPlacementDirector>();
         return builder;
     }
 

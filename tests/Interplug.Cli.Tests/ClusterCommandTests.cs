@@ -22,7 +22,7 @@ public sealed class ClusterCommandTests
 
             Assert.True(run.ExitCode == 0, run.ToString());
             Assert.Contains("\"count\":3", run.StdoutText);
-            Assert.Equal([$"run on 127.0.0.1:{siloPort}"], run.StderrLines);
+            Assert.Equal([$"run on 127.0.0.1:{siloPort}", $"run.run  on 127.0.0.1:{siloPort}", $"└─ count_vowels.count_vowels  on 127.0.0.1:{siloPort}"], run.StderrLines);
 
             Signal(silo, "TERM");
             await silo.WaitForExitAsync().WaitAsync(Patience);

@@ -13,6 +13,9 @@ namespace Interplug.Orleans.Tests;
 /// its own embedded host over plugins/dist, and a client whose <see cref="IPluginHost"/> is the
 /// cluster's. <c>spin</c> is <c>loop_forever</c> under a long timeout, for calls that must still
 /// run when a test acts on them; <c>loop_forever</c> itself times out after 500 ms.
+/// <c>count_vowels</c> and the <c>far_*</c> and <c>deep_relay</c> plugins are placed on other
+/// silos than their parents' (<c>placement: "spread"</c>): <c>far_spin</c> is <c>spin</c>, the
+/// others are <c>relay</c> under rules of their own; <c>timed_driver</c> is <c>fan_driver</c> with a 1 s timeout.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
@@ -21,6 +24,14 @@ public sealed class ClusterFixture : IAsyncLifetime
           "plugins": {
             "spin": { "timeout_ms": 120000 },
             "loop_forever": { "timeout_ms": 500 },
+            "count_vowels": { "placement": "spread" },
+            "far_relay": { "placement": "spread", "spawn": ["*"] },
+            "deep_relay": { "placement": "spread", "spawn": ["*"], "max_depth": 3 },
+            "far_deny": { "placement": "spread" },
+            "narrow_relay": { "spawn": ["far_relay"] },
+            "far_few": { "placement": "spread", "spawn": ["*"], "max_children": 2 },
+            "far_spin": { "placement": "spread", "timeout_ms": 120000 },
+            "timed_driver": { "spawn": ["*"], "timeout_ms": 1000 },
             "*": { "spawn": ["*"] }
           }
         }
@@ -33,11 +44,20 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         Catalog = new PluginCatalog()
             .AddDirectory(RepoPaths.PluginsDist)
-            .Add("spin", Manifest.FromWasmFile(Path.Combine(RepoPaths.PluginsDist, "loop_forever.wasm"))),
+            .Add("spin", Wasm("loop_forever"))
+            .Add("far_spin", Wasm("loop_forever"))
+            .Add("far_relay", Wasm("relay"))
+            .Add("deep_relay", Wasm("relay"))
+            .Add("far_deny", Wasm("relay"))
+            .Add("narrow_relay", Wasm("relay"))
+            .Add("far_few", Wasm("relay"))
+            .Add("timed_driver", Wasm("fan_driver")),
         Policy = PluginPolicy.Parse(Policy),
     };
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    private static Manifest Wasm(string plugin) => Manifest.FromWasmFile(Path.Combine(RepoPaths.PluginsDist, plugin + ".wasm"));
 
     /// <summary>Calls running now in the plugins of every silo.</summary>
     public RunningCalls Running { get; } = new();

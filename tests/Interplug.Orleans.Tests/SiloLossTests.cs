@@ -50,6 +50,55 @@ public sealed class SiloLossTests(ClusterFixture cluster, ITestOutputHelper outp
         await cluster.Cluster.StartAdditionalSiloAsync().WaitAsync(Patience);
     }
 
+    [Fact]
+    public async Task A_silo_killed_while_a_child_runs_on_it_fails_the_parents_call_as_unavailable_and_the_cluster_keeps_serving()
+    {
+        var (driver, call, doomed) = await RunAChildOffThePrimary("far_spin");
+        await using (driver)
+        {
+            var clock = Stopwatch.StartNew();
+
+            await cluster.Cluster.KillSiloAsync(doomed).WaitAsync(Patience);
+
+            // The driver calls with try_call_plugin, so the failure comes back as its output.
+            var text = System.Text.Encoding.UTF8.GetString(await call.WaitAsync(Patience));
+            output.WriteLine($"the parent's call failed {clock.Elapsed.TotalSeconds:0.0} s after its child's silo was killed: {text}");
+            Assert.StartsWith($"1|error -{(int)PluginErrorKind.Unavailable}: fan_driver → far_spin: ", text);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the call failed {clock.Elapsed} after the silo died; the child's deadline was 120 s");
+            var demo = await cluster.Host.RunAsync("relay", "chain", "far_relay,far_relay"u8.ToArray()).WaitAsync(Patience);
+            Assert.Equal("far_relay(far_relay(end))", System.Text.Encoding.UTF8.GetString(demo));
+        }
+        await cluster.Cluster.StartAdditionalSiloAsync().WaitAsync(Patience);
+    }
+
+    /// <summary>
+    /// Runs a driver that spawns <paramref name="child"/> and calls it forever, until Orleans places
+    /// the child off the primary silo, which the test cluster's membership needs; the test replaces the silo it takes down.
+    /// </summary>
+    private async Task<(ClusterPluginProcess Driver, Task<byte[]> Call, InProcessSiloHandle Silo)> RunAChildOffThePrimary(string child)
+    {
+        var host = (ClusterPluginHost)cluster.Host;
+        var primary = cluster.Cluster.Silos[0].SiloAddress.Endpoint.ToString();
+        var guard = Stopwatch.StartNew();
+        while (guard.Elapsed < Patience)
+        {
+            var mark = cluster.Running.Mark;
+            var driver = await host.StartOnClusterAsync("fan_driver").WaitAsync(Patience);
+            // Not disposed on the way out: the call returned keeps its token.
+            var cancel = new CancellationTokenSource();
+            var call = driver.CallAsync("script", System.Text.Encoding.UTF8.GetBytes($";spawn {child};call 1 loop_forever x"), cancel.Token);
+            await ClusterHostTests.WaitUntil(() => cluster.Running.CrossingsSince(mark).Any(c => c.Callee == child), "the child runs");
+            var site = cluster.Running.CrossingsSince(mark).First(c => c.Callee == child).Site;
+            if (site != primary && cluster.Cluster.Silos.SingleOrDefault(s => s.SiloAddress.Endpoint.ToString() == site) is { } silo)
+                return (driver, call, silo);
+            await cancel.CancelAsync();
+            await Assert.ThrowsAsync<PluginException>(() => call.WaitAsync(Patience));
+            cancel.Dispose();
+            await driver.DisposeAsync();
+        }
+        throw new TimeoutException($"Orleans placed no {child} off the primary silo within {Patience}");
+    }
+
     /// <summary>
     /// Starts processes until Orleans places one off the primary silo, which the test cluster's
     /// membership needs, and frees the others. The test replaces the silo it takes down.

@@ -25,6 +25,8 @@ internal sealed partial class CallTelemetry(ILogger logger)
             activity.SetTag(Tags.Caller, caller);
             activity.SetTag(Tags.Callee, callee.Name);
             activity.SetTag(Tags.CalleeId, callee.Id);
+            if (callee.Remote is { } remote)
+                activity.SetTag(Tags.CalleeSite, remote.Site);
             activity.SetTag(Tags.Export, export);
             activity.SetTag(Tags.BytesIn, bytesIn);
             activity.Start();

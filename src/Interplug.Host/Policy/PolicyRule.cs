@@ -45,6 +45,13 @@ public sealed record PolicyRule
     /// </summary>
     public int? MaxParallel { get; init => field = InRange(value, 0, int.MaxValue, "max_parallel"); }
 
+    /// <summary>
+    /// Where this plugin runs when a plugin spawns it (<see cref="PluginPlacement.Local"/> when
+    /// unset here and in the defaults). Not a right: it is read from the spawned plugin's own rule
+    /// and does not narrow down a tree. Only a cluster spreads; the embedded host runs every child locally.
+    /// </summary>
+    public PluginPlacement? Placement { get; init; }
+
     private static T? InRange<T>(T? value, T min, T max, string key) where T : struct, IComparable<T> =>
         value is not { } v || (v.CompareTo(min) >= 0 && v.CompareTo(max) <= 0)
             ? value

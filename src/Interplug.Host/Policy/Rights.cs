@@ -19,6 +19,7 @@ internal sealed class Rights
         MemoryMaxPages = Tighter(rule.MemoryMaxPages ?? defaults.MemoryMaxPages ?? PluginPolicy.BuiltInDefaults.MemoryMaxPages, parent?.MemoryMaxPages);
         TimeoutMs = Tighter(rule.TimeoutMs ?? defaults.TimeoutMs ?? PluginPolicy.BuiltInDefaults.TimeoutMs, parent?.TimeoutMs);
         Fuel = Tighter(rule.Fuel ?? defaults.Fuel, parent?.Fuel);
+        Placement = rule.Placement ?? defaults.Placement ?? PluginPlacement.Local;
     }
 
     public string Name { get; }
@@ -44,6 +45,33 @@ internal sealed class Rights
     public long? TimeoutMs { get; }
 
     public long? Fuel { get; }
+
+    /// <summary>Where the process runs when spawned: its own rule's, not narrowed by its ancestors.</summary>
+    public PluginPlacement Placement { get; }
+
+    /// <summary>
+    /// The names from the top-level process down to this one, from which <see cref="ForLineage"/>
+    /// computes these rights again on another machine. Limits a host set with
+    /// <see cref="PluginHost.Start"/> are not among them: only the embedded host sets those, and it places every child locally.
+    /// </summary>
+    public IReadOnlyList<string> Lineage()
+    {
+        var names = new List<string>();
+        for (var r = this; r is not null; r = r.Parent)
+            if (!r.IsCap)
+                names.Add(r.Name);
+        names.Reverse();
+        return names;
+    }
+
+    /// <summary>The rights of the last of <paramref name="lineage"/>, computed down from the first exactly as its spawns did.</summary>
+    public static Rights ForLineage(PluginPolicy policy, IReadOnlyList<string> lineage)
+    {
+        var rights = Create(policy, lineage[0], null);
+        for (var i = 1; i < lineage.Count; i++)
+            rights = rights.ForChild(policy, lineage[i]);
+        return rights;
+    }
 
     public static Rights ForRoot(PluginPolicy policy, string name, PolicyRule? narrowing = null)
     {

@@ -8,21 +8,13 @@ namespace Interplug.Orleans.Grains;
 /// <see cref="Free"/>, after a call made with <c>free</c> set, or when the grain is deactivated
 /// (idle past Orleans' collection age, or its silo stopping).
 /// </summary>
-internal interface IPluginProcessGrain : IGrainWithGuidKey
+internal interface IPluginProcessGrain : IProcessHolderGrain
 {
     /// <summary>Starts the process; a reply without output, naming the silo it runs on.</summary>
     Task<PluginReply> Start(string name, CancellationToken cancellationToken);
 
-    /// <summary>A top-level call on the started process; with <paramref name="free"/> set, the process is freed after it.</summary>
-    Task<PluginReply> Call(string export, byte[] input, bool free, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Whether this activation holds a started process: a caller waiting for a long call asks, to
-    /// learn that the activation was lost with its silo (the question then fails, or reaches a new
-    /// activation that holds nothing). Interleaves with the running call.
-    /// </summary>
-    [AlwaysInterleave]
-    Task<bool> HoldsProcess(CancellationToken cancellationToken);
+    /// <summary>A top-level call on the started process; with <paramref name="free"/> set, the process is freed after it; with <paramref name="trace"/>, the reply lists every call of its chain.</summary>
+    Task<PluginReply> Call(string export, byte[] input, bool free, bool trace, CancellationToken cancellationToken);
 
     /// <summary>Frees the process, cancelling a call it runs; interleaves with that call so that it need not wait for it.</summary>
     [AlwaysInterleave]

@@ -1,4 +1,5 @@
 using Interplug.Host;
+using Interplug.Host.Remote;
 using Interplug.Runtime;
 using Orleans.Runtime;
 
@@ -10,18 +11,19 @@ namespace Interplug.Orleans.Grains;
 /// </summary>
 internal sealed class PluginProcessGrain(PluginHost host, SiloShutdown shutdown, ILocalSiloDetails silo) : Grain, IPluginProcessGrain
 {
-    private readonly string _silo = silo.SiloAddress.Endpoint.ToString();
-    private IPluginProcess? _process;
+    private readonly ReplyBuilder _replies = new(silo.SiloAddress.Endpoint.ToString(), shutdown);
+    private PluginProcess? _process;
     private string? _name;
 
     public async Task<PluginReply> Start(string name, CancellationToken cancellationToken)
     {
-        var reply = await Reply(async () =>
+        var reply = await _replies.Reply(async () =>
         {
             if (_name is not null)
                 throw new PluginException(PluginErrorKind.InvalidArgument, $"this grain already started {_name}; each process needs a grain of its own");
             _name = name;
-            _process = await ((IPluginHost)host).StartAsync(name, cancellationToken).ConfigureAwait(true);
+            // The embedded host starts its own kind of process.
+            _process = (PluginProcess)await ((IPluginHost)host).StartAsync(name, cancellationToken).ConfigureAwait(true);
             return [];
         }).ConfigureAwait(true);
         if (_process is null)
@@ -29,14 +31,16 @@ internal sealed class PluginProcessGrain(PluginHost host, SiloShutdown shutdown,
         return reply;
     }
 
-    public async Task<PluginReply> Call(string export, byte[] input, bool free, CancellationToken cancellationToken)
+    public async Task<PluginReply> Call(string export, byte[] input, bool free, bool trace, CancellationToken cancellationToken)
     {
+        var hops = trace ? new HopLog() : null;
         try
         {
-            return await Reply(() =>
+            var reply = await _replies.Reply(() =>
                 _process is { } process
-                    ? process.CallAsync(export, input, cancellationToken)
-                    : throw Gone(export)).ConfigureAwait(true);
+                    ? process.CallTracedAsync(export, input, hops, cancellationToken)
+                    : throw _replies.Gone(export)).ConfigureAwait(true);
+            return reply with { Hops = WireHop.From(hops) };
         }
         finally
         {
@@ -45,11 +49,11 @@ internal sealed class PluginProcessGrain(PluginHost host, SiloShutdown shutdown,
         }
     }
 
-    public Task<bool> HoldsProcess(CancellationToken cancellationToken)
+    public Task<bool> StartedProcess(CancellationToken cancellationToken)
     {
-        if (_process is null)
+        if (_name is null)
             this.DeactivateOnIdle();
-        return Task.FromResult(_process is not null);
+        return Task.FromResult(_name is not null);
     }
 
     public async Task Free()
@@ -58,36 +62,11 @@ internal sealed class PluginProcessGrain(PluginHost host, SiloShutdown shutdown,
         this.DeactivateOnIdle();
     }
 
-    // Only a handle from Start calls this grain, so an activation without a process is a new one:
-    // the activation that held it was lost with its silo, or collected when idle.
-    private PluginException Gone(string export) => new(PluginErrorKind.Unavailable,
-        $"the process is gone: the silo that ran it stopped, or it was idle past the cluster's grain collection age; this activation is on {_silo}")
-    { ExportName = export };
-
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => FreeProcess();
 
     private async Task FreeProcess()
     {
         if (Interlocked.Exchange(ref _process, null) is { } process)
             await process.DisposeAsync().ConfigureAwait(true);
-    }
-
-    private async Task<PluginReply> Reply(Func<Task<byte[]>> body)
-    {
-        try
-        {
-            return new PluginReply { Output = await body().ConfigureAwait(true), Silo = _silo };
-        }
-        // The silo disposed its host to stop: what that cancelled, or refused, is lost with the silo.
-        catch (Exception e) when (shutdown.IsStopping && e is PluginException { Kind: PluginErrorKind.Disposed } or ObjectDisposedException)
-        {
-            var lost = new PluginException(PluginErrorKind.Unavailable, $"silo {_silo} is stopping: {e.Message}")
-            { ExportName = (e as PluginException)?.ExportName, CallChain = (e as PluginException)?.CallChain };
-            return new PluginReply { Fault = PluginFault.From(lost), Silo = _silo };
-        }
-        catch (PluginException e)
-        {
-            return new PluginReply { Fault = PluginFault.From(e), Silo = _silo };
-        }
     }
 }
