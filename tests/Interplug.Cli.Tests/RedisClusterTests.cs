@@ -9,23 +9,25 @@ namespace Interplug.Cli.Tests;
 public sealed class RedisClusterTests
 {
     [Fact]
-    public async Task Two_silos_on_Redis_serve_the_seed_demo_and_the_survivor_serves_it_after_the_other_is_killed()
+    public async Task Two_silos_on_Redis_serve_the_seed_demo_across_both_and_the_survivor_serves_it_alone_after_the_other_is_killed()
     {
+        // The demo's policy: count_vowels is placed "spread", on the other silo when there is one.
+        var policy = Path.Combine(RepoPaths.Root, "scripts", "cluster", "policy.json");
         using var redis = await RedisServer.StartAsync();
         var (firstPort, secondPort) = (FreePort(), FreePort());
-        using var first = await StartSilo(redis.Cluster, firstPort, FreePort());
-        using var second = await StartSilo(redis.Cluster, secondPort, FreePort());
+        using var first = await StartSilo(redis.Cluster, firstPort, FreePort(), "--policy", policy);
+        using var second = await StartSilo(redis.Cluster, secondPort, FreePort(), "--policy", policy);
         try
         {
             var before = await Cli.Run("run", "run", "--cluster", redis.Cluster, "--trace");
 
             Assert.True(before.ExitCode == 0, before.ToString());
             Assert.Contains("\"count\":3", before.StdoutText);
-            var placed = Assert.Single(before.StderrLines);
-            Assert.Contains(placed, new[] { $"run on 127.0.0.1:{firstPort}", $"run on 127.0.0.1:{secondPort}" });
+            var (runSilo, childSilo) = (SiloOf(before.StderrLines, "run.run "), SiloOf(before.StderrLines, "count_vowels.count_vowels "));
+            Assert.Equal(new[] { firstPort, secondPort }.Order(), new[] { runSilo, childSilo }.Order());
 
-            // The silo that served the first run dies without a word; Redis still lists it as active.
-            var (killed, survivorPort) = placed.EndsWith($":{firstPort}", StringComparison.Ordinal) ? (first, secondPort) : (second, firstPort);
+            // The silo that ran `run` dies without a word; Redis still lists it as active.
+            var (killed, survivorPort) = runSilo == firstPort ? (first, secondPort) : (second, firstPort);
             killed.Kill(entireProcessTree: true);
             await killed.WaitForExitAsync().WaitAsync(Patience);
 
@@ -33,12 +35,20 @@ public sealed class RedisClusterTests
 
             Assert.True(after.ExitCode == 0, after.ToString());
             Assert.Contains("\"count\":3", after.StdoutText);
-            Assert.Equal([$"run on 127.0.0.1:{survivorPort}"], after.StderrLines);
+            Assert.Equal(survivorPort, SiloOf(after.StderrLines, "run.run "));
+            Assert.Equal(survivorPort, SiloOf(after.StderrLines, "count_vowels.count_vowels "));
         }
         finally
         {
             KillAll(first, second);
         }
+    }
+
+    // The silo port --trace names for the call that starts with `call`, such as "└─ count_vowels.count_vowels  on 127.0.0.1:PORT".
+    private static int SiloOf(IReadOnlyList<string> trace, string call)
+    {
+        var line = Assert.Single(trace, l => l.TrimStart('└', '─', ' ', '│').StartsWith(call, StringComparison.Ordinal));
+        return int.Parse(line[(line.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]
