@@ -33,18 +33,33 @@ internal static class InterPluginFunctions
 
     private static IEnumerable<HostFunction> Define(string module) =>
     [
-        HostFunction.FromMethod("register_plugin", (CurrentPlugin plugin, long name) => Raise(plugin, name, 0, 0, static (p, n, _, _) => Register(p, n))).WithModule(module),
-        HostFunction.FromMethod("call_plugin", (CurrentPlugin plugin, long id, long func, long input) => Raise(plugin, id, func, input, Call)).WithModule(module),
+        .. WithTry(module, "register_plugin", Register),
+        .. WithTry(module, "call_plugin", Call),
+        .. WithTry(module, "call_plugin_async", CallAsync),
+        .. WithTry(module, "await_call", Await),
+        .. WithTry(module, "await_any", AwaitAny),
         HostFunction.FromMethod<long, long>("free_plugin", Free).WithModule(module),
-        HostFunction.FromMethod("try_register_plugin", (CurrentPlugin plugin, long name) => Try(plugin, name, 0, 0, static (p, n, _, _) => Register(p, n))).WithModule(module),
-        HostFunction.FromMethod("try_call_plugin", (CurrentPlugin plugin, long id, long func, long input) => Try(plugin, id, func, input, Call)).WithModule(module),
         HostFunction.FromMethod<long>("last_error", LastError).WithModule(module),
-        HostFunction.FromMethod("call_plugin_async", (CurrentPlugin plugin, long id, long func, long input) => Raise(plugin, id, func, input, CallAsync)).WithModule(module),
-        HostFunction.FromMethod("try_call_plugin_async", (CurrentPlugin plugin, long id, long func, long input) => Try(plugin, id, func, input, CallAsync)).WithModule(module),
-        HostFunction.FromMethod("await_call", (CurrentPlugin plugin, long ticket) => Raise(plugin, ticket, 0, 0, static (p, t, _, _) => Await(p, t))).WithModule(module),
-        HostFunction.FromMethod("try_await_call", (CurrentPlugin plugin, long ticket) => Try(plugin, ticket, 0, 0, static (p, t, _, _) => Await(p, t))).WithModule(module),
-        HostFunction.FromMethod("await_any", (CurrentPlugin plugin, long tickets, long count) => Raise(plugin, tickets, count, 0, static (p, t, n, _) => AwaitAny(p, t, n))).WithModule(module),
-        HostFunction.FromMethod("try_await_any", (CurrentPlugin plugin, long tickets, long count) => Try(plugin, tickets, count, 0, static (p, t, n, _) => AwaitAny(p, t, n))).WithModule(module),
+    ];
+
+    // Each function that can fail comes twice: as itself, whose failure fails the caller's call,
+    // and as try_ itself, whose failure is a negative status (Raise and Try below).
+    private static HostFunction[] WithTry(string module, string name, Func<CurrentPlugin, long, long> body) =>
+    [
+        HostFunction.FromMethod(name, (CurrentPlugin plugin, long a) => Raise(plugin, a, body)).WithModule(module),
+        HostFunction.FromMethod("try_" + name, (CurrentPlugin plugin, long a) => Try(plugin, a, body)).WithModule(module),
+    ];
+
+    private static HostFunction[] WithTry(string module, string name, Func<CurrentPlugin, (long Tickets, long Count), long> body) =>
+    [
+        HostFunction.FromMethod(name, (CurrentPlugin plugin, long a, long b) => Raise(plugin, (a, b), body)).WithModule(module),
+        HostFunction.FromMethod("try_" + name, (CurrentPlugin plugin, long a, long b) => Try(plugin, (a, b), body)).WithModule(module),
+    ];
+
+    private static HostFunction[] WithTry(string module, string name, Func<CurrentPlugin, (long Id, long Func, long Input), long> body) =>
+    [
+        HostFunction.FromMethod(name, (CurrentPlugin plugin, long a, long b, long c) => Raise(plugin, (a, b, c), body)).WithModule(module),
+        HostFunction.FromMethod("try_" + name, (CurrentPlugin plugin, long a, long b, long c) => Try(plugin, (a, b, c), body)).WithModule(module),
     ];
 
     /// <summary><c>register_plugin(name) -> id</c>: spawns a child; any failure fails the caller's call.</summary>
@@ -56,21 +71,25 @@ internal static class InterPluginFunctions
     }
 
     /// <summary><c>call_plugin(id, func, input) -> output</c>: calls a child's export; any failure fails the caller's call.</summary>
-    private static long Call(CurrentPlugin plugin, long id, long funcHandle, long inputHandle)
+    private static long Call(CurrentPlugin plugin, (long Id, long Func, long Input) call)
     {
-        var (process, chain) = Context(plugin);
-        var child = process.Tree.IdleChild(process, id);
-        var export = child.ExportNames.Get(plugin.ReadBytes(funcHandle));
-        return process.Host.CallChild(plugin, process, chain, child, export, inputHandle);
+        var (process, chain, child, export) = Target(plugin, call.Id, call.Func);
+        return process.Host.CallChild(plugin, process, chain, child, export, call.Input);
     }
 
     /// <summary><c>call_plugin_async(id, func, input) -> ticket</c>: starts a call on a child on another thread; any failure to start fails the caller's call.</summary>
-    private static long CallAsync(CurrentPlugin plugin, long id, long funcHandle, long inputHandle)
+    private static long CallAsync(CurrentPlugin plugin, (long Id, long Func, long Input) call)
+    {
+        var (process, chain, child, export) = Target(plugin, call.Id, call.Func);
+        return process.Host.AsyncCalls.Start(plugin, process, chain, child, export, call.Input);
+    }
+
+    /// <summary>The caller, its chain, the idle child <paramref name="id"/> names and the export the block <paramref name="funcHandle"/> names.</summary>
+    private static (PluginProcess Process, CallChain Chain, PluginProcess Child, string Export) Target(CurrentPlugin plugin, long id, long funcHandle)
     {
         var (process, chain) = Context(plugin);
         var child = process.Tree.IdleChild(process, id);
-        var export = child.ExportNames.Get(plugin.ReadBytes(funcHandle));
-        return process.Host.AsyncCalls.Start(plugin, process, chain, child, export, inputHandle);
+        return (process, chain, child, child.ExportNames.Get(plugin.ReadBytes(funcHandle)));
     }
 
     /// <summary><c>await_call(ticket) -> output</c>: waits for a call and spends its ticket; the child's failure fails the caller's call.</summary>
@@ -81,10 +100,10 @@ internal static class InterPluginFunctions
     }
 
     /// <summary><c>await_any(tickets, count) -> ticket</c>: waits until one of the tickets has ended and returns it, unspent.</summary>
-    private static long AwaitAny(CurrentPlugin plugin, long ticketsHandle, long count)
+    private static long AwaitAny(CurrentPlugin plugin, (long Tickets, long Count) wait)
     {
         var (process, chain) = Context(plugin);
-        return process.Host.AsyncCalls.AwaitAny(plugin, process, chain, ticketsHandle, count);
+        return process.Host.AsyncCalls.AwaitAny(plugin, process, chain, wait.Tickets, wait.Count);
     }
 
     /// <summary><c>free_plugin(id) -> status</c>: frees a child and its subtree, cancelling its call in flight first; 0, or a negative status.</summary>
@@ -109,12 +128,6 @@ internal static class InterPluginFunctions
         var (process, _) = Context(plugin);
         return process.LastError is { } message ? plugin.WriteString(message) : 0;
     }
-
-    private static long Try(CurrentPlugin plugin, long a, long b, long c, Func<CurrentPlugin, long, long, long, long> body) =>
-        Try(plugin, (body, a, b, c), static (p, t) => t.body(p, t.a, t.b, t.c));
-
-    private static long Raise(CurrentPlugin plugin, long a, long b, long c, Func<CurrentPlugin, long, long, long, long> body) =>
-        Raise(plugin, (body, a, b, c), static (p, t) => t.body(p, t.a, t.b, t.c));
 
     /// <summary>Runs a <c>try_*</c> function: a failure becomes a negative status, and its message the process's <c>last_error</c>.</summary>
     internal static long Try<TArgs>(CurrentPlugin plugin, TArgs args, Func<CurrentPlugin, TArgs, long> body)
