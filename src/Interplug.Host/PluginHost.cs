@@ -112,6 +112,9 @@ public sealed class PluginHost : IPluginHost, IDisposable
     /// <summary>The calls plugins start with <c>call_plugin_async</c>.</summary>
     internal AsyncCalls AsyncCalls { get; }
 
+    /// <summary>The processes standing in for children on other machines, where those children's trees reserve their places.</summary>
+    internal StandIns StandIns { get; } = new();
+
     /// <summary>The options the host was created with.</summary>
     public PluginHostOptions Options { get; }
 
@@ -157,15 +160,16 @@ public sealed class PluginHost : IPluginHost, IDisposable
     /// of its own here: its rights computed from its lineage as its parent's host computed them,
     /// its compile and start-up code within the spawning chain's deadline. It keeps its children
     /// between calls (they live as long as it does, as a local child's do); its parent frees it.
+    /// Every process its tree spawns, from its start-up code on, counts at <paramref name="upstream"/> too, when given.
     /// </summary>
     /// <exception cref="PluginException">As a spawn fails: unknown plugin, a denied import, start-up code failed or timed out, or the host is full.</exception>
     /// <exception cref="ObjectDisposedException">The host was disposed, also while this start ran.</exception>
-    internal PluginProcess StartSpawned(RemoteSpawn spawned, CancellationToken cancellationToken) =>
+    internal PluginProcess StartSpawned(RemoteSpawn spawned, IUpstream? upstream, CancellationToken cancellationToken) =>
         StartTraced(spawned.Chain.Levels[^1].Name, spawned.Name, () =>
         {
             Catalog.PluginName.Validate(spawned.Name);
             return StartTree(spawned.Name, Rights.ForLineage(Options.Policy, spawned.Lineage),
-                Deadline.AfterMilliseconds(spawned.Chain.RemainingMilliseconds), cancellationToken);
+                Deadline.AfterMilliseconds(spawned.Chain.RemainingMilliseconds), cancellationToken, upstream);
         });
 
     /// <summary>
@@ -363,7 +367,7 @@ public sealed class PluginHost : IPluginHost, IDisposable
     }
 
     /// <summary>Starts a top-level process and its tree; <paramref name="deadline"/> bounds the compile, and with its timeout the start-up code.</summary>
-    private PluginProcess StartTree(string name, Rights rights, long deadline, CancellationToken cancellationToken)
+    private PluginProcess StartTree(string name, Rights rights, long deadline, CancellationToken cancellationToken, IUpstream? upstream = null)
     {
         var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         PluginProcess process;
@@ -372,7 +376,7 @@ public sealed class PluginHost : IPluginHost, IDisposable
             using var starting = CancellationTokenSource.CreateLinkedTokenSource(cancellation.Token, cancellationToken);
             var compiled = _compiled.Get(name, deadline, starting.Token);
             _imports.Check(compiled, name, rights, deadline, starting.Token);
-            var tree = new ProcessTree(this, cancellation) { Memory = rights.MemoryMaxPages is { } pages ? new MemoryQuota(pages) : null };
+            var tree = new ProcessTree(this, cancellation) { Memory = rights.MemoryMaxPages is { } pages ? new MemoryQuota(pages) : null, Upstream = upstream };
             process = CreateProcess(compiled, name, tree, null, rights, Math.Min(deadline, Deadline.AfterMilliseconds(rights.TimeoutMs)), starting.Token);
         }
         catch
@@ -518,12 +522,24 @@ public sealed class PluginHost : IPluginHost, IDisposable
             throw new PluginException(PluginErrorKind.PermissionDenied, $"{parent.Name} may not spawn {name}: {why}");
         // Checked before instantiating, to spend nothing on a spawn that must fail, and again when linking.
         parent.Tree.CheckRoom(parent, name);
+        // Outside the tree's lock, on the spawning plugin's thread: the upstream is on another machine.
+        parent.Tree.Upstream?.ReserveAsync(parent.Name, name, chain.CancellationToken).GetAwaiter().GetResult();
+        try
+        {
+            return InstantiateChild(parent, chain, name);
+        }
+        catch
+        {
+            parent.Tree.Upstream?.Release(1);
+            throw;
+        }
+    }
+
+    private PluginProcess InstantiateChild(PluginProcess parent, CallChain chain, string name)
+    {
         var rights = parent.Rights.ForChild(Options.Policy, name);
         if (rights.Placement == PluginPlacement.Spread && RemoteChildren is { } remote)
-        {
-            var child = remote.Spawn(new RemoteSpawn(name, rights.Lineage(), chain.Crossing(remote.Site, withInnermost: true)), chain.CancellationToken);
-            return new PluginProcess(this, parent.Tree, Interlocked.Increment(ref _nextId), name, parent, rights) { Remote = child };
-        }
+            return SpawnRemote(parent, chain, name, rights, remote);
 
         // Compiling is the host's work for the caller, so the caller's deadline bounds the wait for
         // it; the child's own timeout starts with its start-up code, which runs inside the caller's
@@ -532,6 +548,25 @@ public sealed class PluginHost : IPluginHost, IDisposable
         _imports.Check(compiled, name, rights, chain.DeadlineTimestamp, chain.CancellationToken);
         var deadline = Math.Min(chain.DeadlineTimestamp, Deadline.AfterMilliseconds(rights.TimeoutMs));
         return CreateProcess(compiled, name, parent.Tree, parent, rights, deadline, chain.CancellationToken);
+    }
+
+    // The stand-in exists before the child starts, so that what the child's start-up code spawns counts against its ancestors here.
+    private PluginProcess SpawnRemote(PluginProcess parent, CallChain chain, string name, Rights rights, IRemoteChildren remote)
+    {
+        var standIn = new PluginProcess(this, parent.Tree, Interlocked.Increment(ref _nextId), name, parent, rights);
+        StandIns.Add(standIn);
+        try
+        {
+            standIn.Remote = remote.Spawn(new RemoteSpawn(name, rights.Lineage(), chain.Crossing(remote.Site, withInnermost: true), standIn.Id), chain.CancellationToken);
+            return standIn;
+        }
+        catch
+        {
+            // Dead first, so that the child's late reservations are refused; the caller gives back the stand-in's own place.
+            parent.Tree.DropStandIn(standIn);
+            StandIns.Remove(standIn);
+            throw;
+        }
     }
 
     internal long CallChild(CurrentPlugin caller, PluginProcess process, CallChain chain, PluginProcess child, string export, long inputHandle)

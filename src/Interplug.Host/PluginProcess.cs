@@ -52,8 +52,8 @@ public sealed class PluginProcess : IPluginProcess, IDisposable
     /// <summary>The instance; null for a child on another machine (<see cref="Remote"/>).</summary>
     internal PluginInstance Instance { get; set; } = null!;
 
-    /// <summary>Set for a child placed on another machine: this process stands in for it in its parent's tree.</summary>
-    internal Remote.IRemoteChild? Remote { get; init; }
+    /// <summary>Set for a child placed on another machine once it started there: this process stands in for it in its parent's tree.</summary>
+    internal Remote.IRemoteChild? Remote { get; set; }
 
     /// <summary>The process as chains that cross machines name it: unique in a cluster, unlike <see cref="Id"/>.</summary>
     internal string Key => _key ??= $"{Host.Key}/{Id}";

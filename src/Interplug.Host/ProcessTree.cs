@@ -1,4 +1,5 @@
 using Interplug.Host.Calls;
+using Interplug.Host.Remote;
 using Interplug.Runtime;
 
 namespace Interplug.Host;
@@ -34,6 +35,15 @@ namespace Interplug.Host;
 /// stopped child are freed with it. The tree's <see cref="Memory"/> quota is shared by instances
 /// that may now grow on several threads at once; it is thread-safe on its own (see <see cref="MemoryQuota"/>).
 /// </para>
+/// <para>
+/// A tree rooted at a child placed on another machine has an <see cref="Upstream"/>: the root's
+/// stand-in in its parent's tree. Its processes count there too, against the ancestors of the
+/// stand-in: each spawn reserves one place upstream, outside the lock, before it is linked, and
+/// every change that lowers the root's <see cref="PluginProcess.DescendantCount"/> gives as many
+/// places back (a spawn refused after its reservation gives back its one). A stand-in here counts
+/// the places the tree below it reserved (<see cref="ReserveBelowAsync"/>), so freeing the stand-in
+/// frees its whole remote subtree's count at once.
+/// </para>
 /// </remarks>
 /// <param name="host">The host, told of every instance that dies.</param>
 /// <param name="cancellation">Cancelled when the tree must stop: linked to the host's own.</param>
@@ -48,6 +58,9 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
     /// children, each within its own budget, cannot together hold more than their root may.
     /// </summary>
     public MemoryQuota? Memory { get; init; }
+
+    /// <summary>For a tree rooted at a child placed on another machine, where its processes count too; null for a top-level tree.</summary>
+    public IUpstream? Upstream { get; init; }
 
     /// <summary>The top-level process; set once, right after it was instantiated.</summary>
     public PluginProcess Root { get; set; } = null!;
@@ -261,7 +274,7 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
         {
             if (parent.ImportedChildren?.TryGetValue(child.Name, out var linked) is true && linked.IsAlive)
             {
-                FreeSubtree(child);
+                DiscardLocked(parent, child);
                 return linked;
             }
             Link(parent, child);
@@ -285,8 +298,7 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
         {
             if (!child.IsAlive)
                 return;
-            for (var ancestor = child.Parent; ancestor is not null; ancestor = ancestor.Parent)
-                ancestor.DescendantCount -= child.DescendantCount;
+            Uncount(child.Parent, child.DescendantCount);
             FreeSubtree(child);
         }
     }
@@ -298,10 +310,106 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
         if (parent.ChildCount >= parent.Rights.MaxChildren)
             throw new PluginException(PluginErrorKind.QuotaExceeded,
                 $"{parent.Name} may not spawn {name}: it already holds {parent.ChildCount} children, its limit (max_children)");
-        for (var ancestor = parent; ancestor is not null; ancestor = ancestor.Parent)
+        CheckDescendants(parent, parent.Name, name);
+    }
+
+    private static void CheckDescendants(PluginProcess from, string spawner, string name)
+    {
+        for (var ancestor = from; ancestor is not null; ancestor = ancestor.Parent)
             if (ancestor.DescendantCount >= ancestor.Rights.MaxDescendants)
                 throw new PluginException(PluginErrorKind.QuotaExceeded,
-                    $"{parent.Name} may not spawn {name}: {ancestor.Name} already has {ancestor.DescendantCount} descendants, its limit (max_descendants)");
+                    $"{spawner} may not spawn {name}: {ancestor.Name} already has {ancestor.DescendantCount} descendants, its limit (max_descendants)");
+    }
+
+    /// <summary>
+    /// Counts one process that a tree on another machine spawned below <paramref name="standIn"/>
+    /// against it and its ancestors, as a local spawn counts, then reserves it further up when this
+    /// tree has an upstream itself; refused there, the count here is taken back.
+    /// </summary>
+    /// <exception cref="PluginException"><see cref="PluginErrorKind.QuotaExceeded"/> naming the ancestor at its limit, <see cref="PluginErrorKind.Disposed"/> once the stand-in or its tree is freed, or the upstream's refusal.</exception>
+    public async Task ReserveBelowAsync(PluginProcess standIn, string spawner, string name, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (!standIn.IsAlive || _freeRequested)
+                throw new PluginException(PluginErrorKind.Disposed, $"{spawner} may not spawn {name}: {standIn.Name}, the process it descends from on another machine, was freed");
+            CheckDescendants(standIn, spawner, name);
+            for (var ancestor = standIn; ancestor is not null; ancestor = ancestor.Parent)
+                ancestor.DescendantCount++;
+        }
+        if (Upstream is not { } upstream)
+            return;
+        try
+        {
+            await upstream.ReserveAsync(spawner, name, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_lock)
+            {
+                if (standIn.IsAlive)
+                    for (var ancestor = standIn; ancestor is not null; ancestor = ancestor.Parent)
+                        ancestor.DescendantCount--;
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Takes back <paramref name="count"/> places below <paramref name="standIn"/>, and further up; nothing once the stand-in is freed, as its count left with it.</summary>
+    public void ReleaseBelow(PluginProcess standIn, int count)
+    {
+        lock (_lock)
+        {
+            if (standIn.IsAlive)
+                Uncount(standIn, count);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the places this tree gave back are counted upstream, so that a plugin that
+    /// freed a child finds the room back at its ancestors on other machines when <c>free_plugin</c>
+    /// returns; stops waiting when the tree is cancelled.
+    /// </summary>
+    public void AwaitReleases()
+    {
+        if (Upstream is not { Released: { IsCompleted: false } released })
+            return;
+        try
+        {
+            released.Wait(CancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The tree is being freed: its whole count goes with it.
+        }
+    }
+
+    /// <summary>Drops the stand-in of a child that failed to start on another machine: what its start-up code reserved leaves the counts, and reservations that arrive later are refused.</summary>
+    public void DropStandIn(PluginProcess standIn)
+    {
+        lock (_lock)
+        {
+            Uncount(standIn.Parent, standIn.DescendantCount);
+            standIn.MarkDead();
+        }
+    }
+
+    // Under _lock: a child spawned but refused a link; what its start-up code spawned leaves the counts, and its own reserved place goes back upstream.
+    private void DiscardLocked(PluginProcess parent, PluginProcess child)
+    {
+        for (var ancestor = parent; ancestor is not null; ancestor = ancestor.Parent)
+            ancestor.DescendantCount -= child.DescendantCount;
+        Upstream?.Release(1 + child.DescendantCount);
+        FreeSubtree(child);
+    }
+
+    // Under _lock: processes below from left the tree; the root counts them upstream too.
+    private void Uncount(PluginProcess? from, int gone)
+    {
+        for (var ancestor = from; ancestor is not null; ancestor = ancestor.Parent)
+            ancestor.DescendantCount -= gone;
+        if (gone > 0)
+            Upstream?.Release(gone);
     }
 
     private void Link(PluginProcess parent, PluginProcess child)
@@ -312,7 +420,7 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
         }
         catch
         {
-            FreeSubtree(child);
+            DiscardLocked(parent, child);
             throw;
         }
         parent.ChildCount++;
@@ -324,9 +432,7 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
     private void Unlink(PluginProcess parent, PluginProcess child)
     {
         parent.ChildCount--;
-        var gone = 1 + child.DescendantCount;
-        for (var ancestor = parent; ancestor is not null; ancestor = ancestor.Parent)
-            ancestor.DescendantCount -= gone;
+        Uncount(parent, 1 + child.DescendantCount);
         FreeSubtree(child);
     }
 
@@ -344,6 +450,8 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
                 FreeSubtree(child);
             imported.Clear();
         }
+        if (process == Root && process.DescendantCount > 0)
+            Upstream?.Release(process.DescendantCount);
         process.ChildCount = 0;
         process.DescendantCount = 0;
     }
@@ -356,6 +464,7 @@ internal sealed class ProcessTree(PluginHost host, CancellationTokenSource cance
         process.MarkDead();
         if (process.Remote is { } remote)
         {
+            host.StandIns.Remove(process);
             remote.Free();
             return;
         }

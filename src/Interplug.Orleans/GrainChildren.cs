@@ -30,10 +30,12 @@ internal sealed class GrainChildren : IRemoteChildren, IDisposable
     private readonly IGrainFactory _grains;
     private readonly ConcurrentDictionary<GrainChild, byte> _held = new();
     private readonly ITimer _renewals;
+    private readonly PluginHost _host;
 
-    public GrainChildren(IGrainFactory grains, ILocalSiloDetails silo, TimeProvider time)
+    public GrainChildren(IGrainFactory grains, ILocalSiloDetails silo, TimeProvider time, PluginHost host)
     {
         _grains = grains;
+        _host = host;
         Site = silo.SiloAddress.Endpoint.ToString();
         _renewals = time.CreateTimer(_ => RenewAll(), null, LeaseRenewal, LeaseRenewal);
     }
@@ -44,18 +46,32 @@ internal sealed class GrainChildren : IRemoteChildren, IDisposable
     /// <remarks>Blocks the spawning plugin's thread, a host call thread and never an Orleans one.</remarks>
     public IRemoteChild Spawn(RemoteSpawn spawn, CancellationToken cancellationToken)
     {
-        var (grain, reply) = Start(spawn, cancellationToken);
-        reply.OutputOrThrow();
-        var child = new GrainChild(this, grain, spawn.Name, reply.Silo);
-        _held[child] = 0;
-        return child;
+        // One object per child: Orleans runs the calls to an object one at a time, and a reservation
+        // waits for the levels above it, so a shared one would hold up every child of the silo, and
+        // two silos reserving through each other's would deadlock. Made on a host thread, as Orleans
+        // makes no object reference inside a grain; held by the child, as Orleans holds it weakly.
+        var quota = new UpstreamQuota(_host);
+        var upstream = _grains.CreateObjectReference<IUpstreamQuota>(quota);
+        try
+        {
+            var (grain, reply) = Start(spawn, upstream, cancellationToken);
+            reply.OutputOrThrow();
+            var child = new GrainChild(this, grain, spawn.Name, reply.Silo, quota, upstream);
+            _held[child] = 0;
+            return child;
+        }
+        catch
+        {
+            _grains.DeleteObjectReference<IUpstreamQuota>(upstream);
+            throw;
+        }
     }
 
     public void Dispose() => _renewals.Dispose();
 
     // Until the cluster declares a dead silo dead, Orleans may still place a child on it; the start
     // was then never delivered, so a fresh grain may try another silo, within the chain's deadline.
-    private (IRemoteChildGrain Grain, PluginReply Reply) Start(RemoteSpawn spawn, CancellationToken cancellationToken)
+    private (IRemoteChildGrain Grain, PluginReply Reply) Start(RemoteSpawn spawn, IUpstreamQuota upstream, CancellationToken cancellationToken)
     {
         var retrying = Stopwatch.StartNew();
         var patience = spawn.Chain.RemainingMilliseconds is { } ms ? TimeSpan.FromMilliseconds(Math.Min(ms, (long)ClusterPluginHost.StartRetryTime.TotalMilliseconds)) : ClusterPluginHost.StartRetryTime;
@@ -67,7 +83,7 @@ internal sealed class GrainChildren : IRemoteChildren, IDisposable
                 var grain = _grains.GetGrain<IRemoteChildGrain>(Guid.NewGuid());
                 try
                 {
-                    return (grain, ClusterFailures.Await(grain.Start(WireSpawn.From(spawn), cancellationToken), $"spawn of {spawn.Name}", cancellationToken).GetAwaiter().GetResult());
+                    return (grain, ClusterFailures.Await(grain.Start(WireSpawn.From(spawn, upstream), cancellationToken), $"spawn of {spawn.Name}", cancellationToken).GetAwaiter().GetResult());
                 }
                 catch (PluginException e) when (e.InnerException is { } cause && ClusterFailures.WasNotDelivered(cause) && retrying.Elapsed + pause < patience)
                 {
@@ -88,8 +104,8 @@ internal sealed class GrainChildren : IRemoteChildren, IDisposable
             child.Renew();
     }
 
-    /// <summary>A child on another silo, as its parent's handle holds it.</summary>
-    private sealed class GrainChild(GrainChildren owner, IRemoteChildGrain grain, string name, string site) : IRemoteChild
+    /// <summary>A child on another silo, as its parent's handle holds it, with the object its tree reserves its places through.</summary>
+    private sealed class GrainChild(GrainChildren owner, IRemoteChildGrain grain, string name, string site, UpstreamQuota quota, IUpstreamQuota upstream) : IRemoteChild
     {
         public string Site => site;
 
@@ -106,6 +122,10 @@ internal sealed class GrainChildren : IRemoteChildren, IDisposable
         public void Free()
         {
             owner._held.TryRemove(this, out _);
+            // Off the grain whose turn frees the child, if any: Orleans deletes no object reference inside a grain.
+            _ = Task.Run(() => owner._grains.DeleteObjectReference<IUpstreamQuota>(upstream), CancellationToken.None);
+            // Orleans holds the object weakly: the child holds it until here.
+            GC.KeepAlive(quota);
             Observe(grain.Free());
         }
 

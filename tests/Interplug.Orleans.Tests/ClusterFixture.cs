@@ -14,8 +14,9 @@ namespace Interplug.Orleans.Tests;
 /// cluster's. <c>spin</c> is <c>loop_forever</c> under a long timeout, for calls that must still
 /// run when a test acts on them; <c>loop_forever</c> itself times out after 500 ms.
 /// <c>count_vowels</c> and the <c>far_*</c> and <c>deep_relay</c> plugins are placed on other
-/// silos than their parents' (<c>placement: "spread"</c>): <c>far_spin</c> is <c>spin</c>, the
-/// others are <c>relay</c> under rules of their own; <c>timed_driver</c> is <c>fan_driver</c> with a 1 s timeout.
+/// silos than their parents' (<c>placement: "spread"</c>): <c>far_spin</c> is <c>spin</c>,
+/// <c>far_driver</c> is <c>fan_driver</c>, the others are <c>relay</c> under rules of their own; <c>timed_driver</c> is <c>fan_driver</c> with a 1 s timeout,
+/// and <c>quota_driver</c> is <c>fan_driver</c> with at most 6 descendants.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
@@ -32,6 +33,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             "far_few": { "placement": "spread", "spawn": ["*"], "max_children": 2 },
             "far_spin": { "placement": "spread", "timeout_ms": 120000 },
             "timed_driver": { "spawn": ["*"], "timeout_ms": 1000 },
+            "quota_driver": { "spawn": ["*"], "max_descendants": 6 },
+            "far_driver": { "placement": "spread", "spawn": ["*"] },
             "*": { "spawn": ["*"] }
           }
         }
@@ -51,7 +54,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             .Add("far_deny", Wasm("relay"))
             .Add("narrow_relay", Wasm("relay"))
             .Add("far_few", Wasm("relay"))
-            .Add("timed_driver", Wasm("fan_driver")),
+            .Add("timed_driver", Wasm("fan_driver"))
+            .Add("quota_driver", Wasm("fan_driver"))
+            .Add("far_driver", Wasm("fan_driver")),
         Policy = PluginPolicy.Parse(Policy),
     };
 

@@ -159,6 +159,56 @@ public sealed class SpreadTests(ClusterFixture cluster, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task Max_descendants_of_an_ancestor_refuses_a_spawn_made_two_silos_away()
+    {
+        // quota_driver (6 descendants at most) → far_relay → far_relay, on three silos; the last spawns echoes.
+        var text = await RunText("quota_driver", ";spawn far_relay;call 1 spawn_many 1 far_relay;call 1 call_id 1 spawn_many 9 echo");
+
+        Assert.StartsWith($"1|spawned 1|spawned 4; error -{(int)PluginErrorKind.QuotaExceeded}: ", text);
+        Assert.Contains("far_relay may not spawn echo: quota_driver already has 6 descendants, its limit (max_descendants)", text);
+        await ClusterHostTests.WaitUntil(() => cluster.LiveInstances == 0, "every silo freed its instances");
+    }
+
+    [Fact]
+    public async Task Freeing_a_remote_grandchild_or_its_subtree_gives_the_room_back_to_the_ancestors()
+    {
+        var text = await RunText("quota_driver", string.Join(';',
+            "",
+            "spawn far_relay",                   // 1 descendant
+            "call 1 spawn_many 1 far_relay",     // 2: a grandchild on a third silo
+            "call 1 call_id 1 spawn_many 4 echo", // 6: the limit, reached from the third silo
+            "call 1 spawn_many 1 echo",          // refused
+            "call 1 call_id 1 free_id 1",        // the grandchild frees one echo: 5
+            "call 1 spawn_many 1 echo",          // 6 again
+            "call 1 free_id 1",                  // the child frees the grandchild and its 3 echoes: 2
+            "call 1 spawn_many 9 echo"));         // 4 more fit
+
+        var refused = $"error -{(int)PluginErrorKind.QuotaExceeded}: ";
+        Assert.Equal(["1", "spawned 1", "spawned 4", "spawned 0; " + refused, "0", "spawned 1", "0", "spawned 4; " + refused],
+            text.Split('|').Select(r => r.Contains(refused, StringComparison.Ordinal) ? r[..(r.IndexOf(refused, StringComparison.Ordinal) + refused.Length)] : r));
+        await ClusterHostTests.WaitUntil(() => cluster.LiveInstances == 0, "every silo freed its instances");
+    }
+
+    [Fact]
+    public async Task Spawns_and_frees_racing_on_two_silos_never_exceed_max_descendants_and_end_at_the_right_count()
+    {
+        // quota_driver → far_driver (silo B) → far_relay (silo C): 2 of 6 places, 4 left for echoes.
+        // C spawns and frees echoes in a loop while B spawns six; then B frees its echoes, and C takes every place left.
+        var far = string.Join(',', "", "spawn far_relay", "start 1 spawn_free 40 echo",
+            "spawn echo", "spawn echo", "spawn echo", "spawn echo", "spawn echo", "spawn echo",
+            "await 1", "free 2", "free 3", "free 4", "free 5", "free 6", "free 7", "call 1 spawn_many 9 echo");
+
+        var results = (await RunText("quota_driver", $";spawn far_driver;call 1 script {far}")).Split('|');
+
+        output.WriteLine(string.Join(" | ", results));
+        Assert.Equal(17, results.Length);
+        var held = results[3..9].Count(r => long.TryParse(r, out _));
+        Assert.InRange(held, 0, 4);
+        Assert.StartsWith($"spawned 4; error -{(int)PluginErrorKind.QuotaExceeded}: ", results[16]);
+        await ClusterHostTests.WaitUntil(() => cluster.LiveInstances == 0, "every silo freed its instances");
+    }
+
+    [Fact]
     public async Task Free_plugin_frees_a_remote_child_and_its_subtree_on_its_silo()
     {
         await using var driver = await Host.StartOnClusterAsync("fan_driver").WaitAsync(Patience);
@@ -227,6 +277,9 @@ public sealed class SpreadTests(ClusterFixture cluster, ITestOutputHelper output
         Assert.Equal(200, cluster.Running.CrossingsSince(mark).Length);
         await ClusterHostTests.WaitUntil(() => cluster.LiveInstances == 0, "every silo freed its instances");
     }
+
+    private async Task<string> RunText(string driver, string script) =>
+        Encoding.UTF8.GetString(await Host.RunAsync(driver, "script", Encoding.UTF8.GetBytes(script)).WaitAsync(Patience));
 
     private static WireChain Chain(params WireLevel[] levels) => new() { Levels = levels, DepthLimit = 8, RemainingMilliseconds = 60_000 };
 

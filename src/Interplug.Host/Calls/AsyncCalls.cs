@@ -84,6 +84,7 @@ internal sealed class AsyncCalls(CallScheduler scheduler)
             WaitUntilEnded(process, call);
         }
         process.Tree.Free(process, handle);
+        process.Tree.AwaitReleases();
     }
 
     /// <summary>Cancels every call <paramref name="process"/> started and has not awaited, waits for them to end and spends their tickets: nothing outlives the call that started it.</summary>

@@ -33,7 +33,8 @@ internal interface IRemoteChild
 /// <param name="Name">The plugin's catalog name.</param>
 /// <param name="Lineage">The names from the top-level process down to the child, to compute its rights from its parent's (<see cref="Policy.Rights.Lineage"/>).</param>
 /// <param name="Chain">The spawning call's chain; the child's start-up code runs within its deadline.</param>
-internal sealed record RemoteSpawn(string Name, IReadOnlyList<string> Lineage, RemoteChain Chain);
+/// <param name="StandIn">The id of the process standing in for the child in its parent's tree (<see cref="PluginProcess.Id"/> on the parent's machine): the child's tree reserves its places there (<see cref="IUpstream"/>).</param>
+internal sealed record RemoteSpawn(string Name, IReadOnlyList<string> Lineage, RemoteChain Chain, long StandIn);
 
 /// <summary>A call that crosses machines: the chain above the callee and the fuel the callee may burn.</summary>
 /// <param name="Chain">The callee's callers, outermost first, with the tightest depth limit and the deadline.</param>

@@ -28,7 +28,8 @@ internal sealed class RemoteChildGrain(PluginHost host, SiloShutdown shutdown, I
             if (_process is not null || _lease is not null)
                 throw new Runtime.PluginException(Runtime.PluginErrorKind.InvalidArgument, $"this grain already started {_process?.Name}; each child needs a grain of its own");
             var request = spawn.ToSpawn();
-            _process = await Task.Run(() => host.StartSpawned(request, cancellationToken), CancellationToken.None).ConfigureAwait(true);
+            var upstream = spawn.Upstream is { } quota ? new GrainUpstream(quota, spawn.StandIn) : null;
+            _process = await Task.Run(() => host.StartSpawned(request, upstream, cancellationToken), CancellationToken.None).ConfigureAwait(true);
             key = _process.Key;
             return [];
         }).ConfigureAwait(true);

@@ -37,9 +37,16 @@ internal sealed record WireSpawn
     [Id(1)] public required string[] Lineage { get; init; }
     [Id(2)] public required WireChain Chain { get; init; }
 
-    public static WireSpawn From(RemoteSpawn spawn) => new() { Name = spawn.Name, Lineage = [.. spawn.Lineage], Chain = WireChain.From(spawn.Chain) };
+    /// <summary>The process standing in for the child on its parent's silo.</summary>
+    [Id(3)] public long StandIn { get; init; }
 
-    public RemoteSpawn ToSpawn() => new(Name, Lineage, Chain.ToChain());
+    /// <summary>The parent's silo's stand-ins, where the child's tree counts its processes too; null when a cluster client started the child, which then counts as a top-level process.</summary>
+    [Id(4)] public IUpstreamQuota? Upstream { get; init; }
+
+    public static WireSpawn From(RemoteSpawn spawn, IUpstreamQuota upstream) =>
+        new() { Name = spawn.Name, Lineage = [.. spawn.Lineage], Chain = WireChain.From(spawn.Chain), StandIn = spawn.StandIn, Upstream = upstream };
+
+    public RemoteSpawn ToSpawn() => new(Name, Lineage, Chain.ToChain(), StandIn);
 }
 
 /// <summary>A <see cref="RemoteCall"/> as it crosses silos.</summary>
