@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Interplug.Host;
 using Interplug.Orleans.Grains;
 
@@ -20,7 +19,6 @@ public sealed class ClusterPluginHost(IGrainFactory grains) : IPluginHost
     /// <summary>How long a start that could not be delivered (its silo died, and the cluster does not know yet) is tried again on fresh grains.</summary>
     public static readonly TimeSpan StartRetryTime = TimeSpan.FromSeconds(30);
 
-    private static readonly TimeSpan MaxStartPause = TimeSpan.FromSeconds(2);
 
     /// <inheritdoc/>
     /// <remarks>Two round trips: a start that tells the silo, then a call after which the silo frees the process.</remarks>
@@ -44,22 +42,9 @@ public sealed class ClusterPluginHost(IGrainFactory grains) : IPluginHost
     public async Task<ClusterPluginProcess> StartOnClusterAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var retrying = Stopwatch.StartNew();
-        for (var pause = TimeSpan.FromMilliseconds(100); ; pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxStartPause.Ticks)))
-        {
-            var grain = grains.GetGrain<IPluginProcessGrain>(Guid.NewGuid());
-            try
-            {
-                var reply = await ClusterFailures.Await(grain.Start(name, cancellationToken), $"start of {name}", cancellationToken).ConfigureAwait(false);
-                reply.OutputOrThrow();
-                return new ClusterPluginProcess(grain, name, reply.Silo);
-            }
-            // Until the cluster declares a dead silo dead, Orleans may still place a new grain on
-            // it; the start was then never delivered, so a fresh grain may try another silo.
-            catch (Runtime.PluginException e) when (e.InnerException is { } cause && ClusterFailures.WasNotDelivered(cause) && retrying.Elapsed + pause < StartRetryTime)
-            {
-                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
-            }
-        }
+        var (grain, reply) = await ClusterFailures.StartOnFreshGrain<IPluginProcessGrain, PluginReply>(
+            grains, grain => grain.Start(name, cancellationToken), $"start of {name}", StartRetryTime, cancellationToken).ConfigureAwait(false);
+        reply.OutputOrThrow();
+        return new ClusterPluginProcess(grain, name, reply.Silo);
     }
 }

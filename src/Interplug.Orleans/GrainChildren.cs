@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Interplug.Host;
 using Interplug.Host.Remote;
 using Interplug.Orleans.Grains;
@@ -24,8 +23,6 @@ internal sealed class GrainChildren : IRemoteChildren, IDisposable
 
     /// <summary>How often a child checks its lease.</summary>
     public static readonly TimeSpan LeaseCheck = TimeSpan.FromSeconds(2);
-
-    private static readonly TimeSpan MaxStartPause = TimeSpan.FromSeconds(2);
 
     private readonly IGrainFactory _grains;
     private readonly ConcurrentDictionary<GrainChild, byte> _held = new();
@@ -69,28 +66,19 @@ internal sealed class GrainChildren : IRemoteChildren, IDisposable
 
     public void Dispose() => _renewals.Dispose();
 
-    // Until the cluster declares a dead silo dead, Orleans may still place a child on it; the start
-    // was then never delivered, so a fresh grain may try another silo, within the chain's deadline.
+    // A child placed on a silo not yet declared dead is started again on a fresh grain, within the chain's deadline.
     private (IRemoteChildGrain Grain, PluginReply Reply) Start(RemoteSpawn spawn, IUpstreamQuota upstream, CancellationToken cancellationToken)
     {
-        var retrying = Stopwatch.StartNew();
         var patience = spawn.Chain.RemainingMilliseconds is { } ms ? TimeSpan.FromMilliseconds(Math.Min(ms, (long)ClusterPluginHost.StartRetryTime.TotalMilliseconds)) : ClusterPluginHost.StartRetryTime;
         RequestContext.Set(SpreadPlacement.AvoidKey, string.Join(' ', spawn.Chain.Sites));
         try
         {
-            for (var pause = TimeSpan.FromMilliseconds(100); ; pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxStartPause.Ticks)))
-            {
-                var grain = _grains.GetGrain<IRemoteChildGrain>(Guid.NewGuid());
-                try
-                {
-                    return (grain, ClusterFailures.Await(grain.Start(WireSpawn.From(spawn, upstream), cancellationToken), $"spawn of {spawn.Name}", cancellationToken).GetAwaiter().GetResult());
-                }
-                catch (PluginException e) when (e.InnerException is { } cause && ClusterFailures.WasNotDelivered(cause) && retrying.Elapsed + pause < patience)
-                {
-                    if (cancellationToken.WaitHandle.WaitOne(pause))
-                        throw new PluginException(PluginErrorKind.Cancelled, $"spawn of {spawn.Name} was cancelled", e);
-                }
-            }
+            return ClusterFailures.StartOnFreshGrain<IRemoteChildGrain, PluginReply>(_grains, grain => grain.Start(WireSpawn.From(spawn, upstream), cancellationToken),
+                $"spawn of {spawn.Name}", patience, cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new PluginException(PluginErrorKind.Cancelled, $"spawn of {spawn.Name} was cancelled", e);
         }
         finally
         {
